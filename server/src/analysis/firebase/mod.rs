@@ -1,0 +1,96 @@
+//! Rules on Firebase security rules (`firestore.rules`, `storage.rules`),
+//! and the helpers they share for reading the grammar in
+//! `grammars/tree-sitter-firebase-rules` (see its README for node kinds).
+
+pub mod allow_if_true;
+
+use tree_sitter::Node;
+
+use crate::analysis::FileContext;
+
+/// One wildcard of a match path: `{userId}` or `{rest=**}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wildcard<'a> {
+    /// The bound name.
+    pub name: &'a str,
+    /// `{name=**}`: matches the rest of the path.
+    pub recursive: bool,
+}
+
+/// The `match_block`s enclosing `node`, innermost first.
+pub fn enclosing_matches(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if p.kind() == "match_block" {
+            out.push(p);
+        }
+        n = p.parent();
+    }
+    out
+}
+
+/// The full path that `node` sits under, outermost match first, as written:
+/// `/databases/{database}/documents/users/{userId}`.
+pub fn full_path(ctx: &FileContext<'_>, node: Node<'_>) -> String {
+    let mut matches = enclosing_matches(node);
+    matches.reverse();
+    matches
+        .iter()
+        .filter_map(|m| m.child_by_field_name("path"))
+        .map(|p| ctx.node_text(p).split_whitespace().collect::<String>())
+        .collect()
+}
+
+/// The wildcards of one `match_path`, in order.
+pub fn wildcards<'a>(ctx: &FileContext<'a>, match_block: Node<'_>) -> Vec<Wildcard<'a>> {
+    let Some(path) = match_block.child_by_field_name("path") else {
+        return Vec::new();
+    };
+    let mut cursor = path.walk();
+    let list: Vec<Wildcard<'a>> = path
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "wildcard")
+        .filter_map(|w| {
+            Some(Wildcard {
+                name: ctx.node_text(w.child_by_field_name("name")?),
+                recursive: w.child_by_field_name("recursive").is_some(),
+            })
+        })
+        .collect();
+    list
+}
+
+/// The wildcard that most likely names the owner of the documents `node`
+/// governs: the innermost single-segment wildcard of the enclosing matches,
+/// leaving out the service-level `{database}` and `{bucket}`.
+pub fn owner_wildcard<'a>(ctx: &FileContext<'a>, node: Node<'_>) -> Option<&'a str> {
+    enclosing_matches(node).into_iter().find_map(|m| {
+        wildcards(ctx, m)
+            .into_iter()
+            .rev()
+            .find(|w| !w.recursive && w.name != "database" && w.name != "bucket")
+            .map(|w| w.name)
+    })
+}
+
+/// The method keywords of an `allow_statement`, as written.
+pub fn methods<'a>(ctx: &FileContext<'a>, allow: Node<'_>) -> Vec<&'a str> {
+    let mut cursor = allow.walk();
+    let list: Vec<&'a str> = allow
+        .children_by_field_name("method", &mut cursor)
+        .map(|m| ctx.node_text(m))
+        .collect();
+    list
+}
+
+/// Strips parentheses around an expression.
+pub fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match node.child_by_field_name("expression") {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}

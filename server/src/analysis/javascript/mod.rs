@@ -1,0 +1,111 @@
+//! Rules on JavaScript and TypeScript backends, and the helpers they share:
+//! which local names an import binds, and which calls reach a module's
+//! exports.
+
+pub mod jwt_missing_algorithms;
+
+use tree_sitter::Node;
+
+use crate::analysis::util::{capture, for_each_match};
+use crate::analysis::FileContext;
+use crate::language::query;
+
+/// The local names under which a file can reach one module. The names are
+/// slices of the file's text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleBindings<'a> {
+    /// Names bound to the whole module: `import jwt from`, `import * as jwt
+    /// from`, `const jwt = require(...)`, `import jwt = require(...)`.
+    pub modules: Vec<&'a str>,
+    /// Named imports as (exported name, local name): `import { verify as v }`
+    /// gives `("verify", "v")`; `const { verify } = require(...)` gives
+    /// `("verify", "verify")`.
+    pub named: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> ModuleBindings<'a> {
+    /// Finds how the file imports `module` (the exact specifier, such as
+    /// `jsonwebtoken`), through every import style the `imports` queries
+    /// know.
+    pub fn find(ctx: &FileContext<'a>, module: &str) -> ModuleBindings<'a> {
+        let mut b = ModuleBindings::default();
+        for name in ["imports", "imports-ts"] {
+            let Some(q) = query(ctx.language, name) else {
+                continue;
+            };
+            for_each_match(ctx, q, |caps| {
+                let Some(source) = capture(caps, "source") else {
+                    return;
+                };
+                if ctx.node_text(source) != module {
+                    return;
+                }
+                if let Some(m) = capture(caps, "module") {
+                    b.modules.push(ctx.node_text(m));
+                } else if let Some(imported) = capture(caps, "imported") {
+                    let imported = ctx.node_text(imported);
+                    let local = capture(caps, "local").map_or(imported, |l| ctx.node_text(l));
+                    b.named.push((imported, local));
+                }
+            });
+        }
+        b
+    }
+
+    /// Whether the file imports the module at all.
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty() && self.named.is_empty()
+    }
+
+    /// If `callee` (a call's function) reaches one of the module's exports,
+    /// returns that export's name: `jwt.verify` with `jwt` bound to the
+    /// module, or `v` bound by `import { verify as v }`, both give `verify`.
+    /// `jwt.default.verify` (CommonJS interop) is understood too. Local
+    /// shadowing of the imported names is not tracked.
+    pub fn export_called(&self, ctx: &FileContext<'a>, callee: Node<'_>) -> Option<&'a str> {
+        match callee.kind() {
+            "identifier" => {
+                let name = ctx.node_text(callee);
+                self.named
+                    .iter()
+                    .find(|(_, local)| *local == name)
+                    .map(|(imported, _)| *imported)
+            }
+            "member_expression" => {
+                let mut object = callee.child_by_field_name("object")?;
+                let property = callee.child_by_field_name("property")?;
+                if object.kind() == "member_expression"
+                    && object
+                        .child_by_field_name("property")
+                        .is_some_and(|p| ctx.node_text(p) == "default")
+                {
+                    object = object.child_by_field_name("object")?;
+                }
+                (object.kind() == "identifier" && self.modules.contains(&ctx.node_text(object)))
+                    .then(|| ctx.node_text(property))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Named argument nodes of an `arguments` node (comments excluded).
+pub fn arguments(args: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = args.walk();
+    let list: Vec<Node<'_>> = args
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    list
+}
+
+/// The key of an object `pair` as plain text: `algorithms` for
+/// `algorithms: [...]`, `'algorithms': [...]` and `"algorithms": [...]`.
+pub fn pair_key<'a>(ctx: &FileContext<'a>, pair: Node<'_>) -> Option<&'a str> {
+    let key = pair.child_by_field_name("key")?;
+    let text = ctx.node_text(key);
+    Some(match key.kind() {
+        "string" => text.trim_matches(|c| c == '\'' || c == '"'),
+        _ => text,
+    })
+}

@@ -1,0 +1,156 @@
+//! The analysis engine: pure functions from a parsed file to findings.
+//!
+//! Nothing here knows about LSP types or the terminal. Both front ends (the
+//! language server in `lsp/` and the checker in `cli/`) call
+//! [`analyze_file`] with a [`FileContext`] and turn the returned
+//! [`Finding`]s into their own output. All ranges are UTF-8 byte offsets
+//! into the file's text.
+
+pub mod firebase;
+pub mod javascript;
+pub mod rule;
+pub mod sql;
+pub mod suppress;
+mod util;
+
+use std::ops::Range;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use tree_sitter::Tree;
+
+use crate::config::Config;
+use crate::fix::Fix;
+use crate::language::Language;
+pub use rule::{Rule, Severity};
+
+/// One problem found in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule id, `domain/kebab-name` (see [`rule::RULES`]).
+    pub rule: &'static str,
+    /// The severity after configuration overrides.
+    pub severity: Severity,
+    /// Byte range in the file's text that a user would fix.
+    pub range: Range<usize>,
+    /// A complete sentence for the user.
+    pub message: String,
+    /// Other places involved (the policy in another migration, the rule
+    /// that shadows this one).
+    pub related: Vec<Related>,
+    /// Ways to fix it, best first. Empty when no mechanical fix exists.
+    pub fixes: Vec<Fix>,
+}
+
+/// A place related to a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// The other file, or `None` for the finding's own file.
+    pub path: Option<PathBuf>,
+    /// Byte range in that file.
+    pub range: Range<usize>,
+    /// What this place has to do with the finding.
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding of `rule` at its default severity, with no related places
+    /// and no fixes.
+    pub fn new(rule: &'static Rule, range: Range<usize>, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: rule.id,
+            severity: rule.default_severity,
+            range,
+            message: message.into(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
+    }
+
+    /// Adds a fix (builder style).
+    pub fn with_fix(mut self, fix: Fix) -> Finding {
+        self.fixes.push(fix);
+        self
+    }
+}
+
+/// Everything a rule checker may look at for one file.
+pub struct FileContext<'a> {
+    /// The file's path, relative to the workspace root when known. Used by
+    /// rules that depend on where a file lives (migrations, storage rules).
+    pub path: &'a Path,
+    /// The whole text.
+    pub text: &'a str,
+    /// The syntax tree of `text`.
+    pub tree: &'a Tree,
+    /// The language `text` was parsed as.
+    pub language: Language,
+}
+
+impl<'a> FileContext<'a> {
+    /// The source text of a byte range; empty if the range is not valid.
+    pub fn slice(&self, range: Range<usize>) -> &'a str {
+        self.text.get(range).unwrap_or("")
+    }
+
+    /// The source text of a node.
+    pub fn node_text(&self, node: tree_sitter::Node<'_>) -> &'a str {
+        self.slice(node.byte_range())
+    }
+}
+
+/// Runs every rule that applies to the file's language and is enabled in
+/// `config`, applies severity overrides, drops findings suppressed by
+/// `moat-ignore` comments, and returns the rest sorted by position.
+///
+/// A rule that panics is caught: its findings for this file are lost, the
+/// panic is logged with `tracing`, and the other rules still run.
+pub fn analyze_file(ctx: &FileContext<'_>, config: &Config) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in rule::RULES {
+        let Some(check) = rule.check else { continue };
+        if !rule.languages.contains(&ctx.language) {
+            continue;
+        }
+        let Some(severity) = config.severity_of(rule) else {
+            continue;
+        };
+        match catch_unwind(AssertUnwindSafe(|| check(ctx))) {
+            Ok(found) => findings.extend(found.into_iter().map(|mut f| {
+                f.severity = severity;
+                f
+            })),
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(rule = rule.id, path = %ctx.path.display(), "rule panicked: {msg}");
+            }
+        }
+    }
+    let suppressions = suppress::Suppressions::scan(ctx.text, ctx.language.line_comment());
+    findings.retain(|f| !suppressions.is_suppressed(f.rule, f.range.start));
+    findings.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
+    findings
+}
+
+/// Parses `text` as `language` and analyses it: the one-call form used by the
+/// command line and by tests. Returns no findings if tree-sitter gives up.
+pub fn analyze_text(path: &Path, text: &str, language: Language, config: &Config) -> Vec<Finding> {
+    let Some(tree) = crate::language::parse(language, text, None) else {
+        return Vec::new();
+    };
+    analyze_file(
+        &FileContext {
+            path,
+            text,
+            tree: &tree,
+            language,
+        },
+        config,
+    )
+}

@@ -1,0 +1,82 @@
+//! Small helpers over syntax trees and text shared by the rule checkers.
+
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+
+use crate::analysis::FileContext;
+
+/// The first named child of `node` of kind `kind`.
+pub fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
+    let mut cursor = node.walk();
+    let found = node.named_children(&mut cursor).find(|c| c.kind() == kind);
+    found
+}
+
+/// Whether `node` has a child (named or not) of kind `kind`.
+pub fn has_child(node: Node<'_>, kind: &str) -> bool {
+    let mut cursor = node.walk();
+    let found = node.children(&mut cursor).any(|c| c.kind() == kind);
+    found
+}
+
+/// Runs `query` over the whole tree and calls `f` with each match's
+/// captures as (capture name, node) pairs.
+pub fn for_each_match<'t>(
+    ctx: &FileContext<'t>,
+    query: &Query,
+    mut f: impl FnMut(&[(&str, Node<'t>)]),
+) {
+    let mut cursor = QueryCursor::new();
+    let names = query.capture_names();
+    let mut matches = cursor.matches(query, ctx.tree.root_node(), ctx.text.as_bytes());
+    let mut captures: Vec<(&str, Node<'t>)> = Vec::new();
+    while let Some(m) = matches.next() {
+        captures.clear();
+        captures.extend(
+            m.captures()
+                .iter()
+                .map(|c| (names[c.index as usize], c.node)),
+        );
+        f(&captures);
+    }
+}
+
+/// The capture named `name` in a match's captures.
+pub fn capture<'t>(captures: &[(&str, Node<'t>)], name: &str) -> Option<Node<'t>> {
+    captures
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, node)| *node)
+}
+
+/// The whitespace that starts the line containing byte `offset`.
+pub fn line_indent(text: &str, offset: usize) -> &str {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let rest = &text[start..];
+    let end = rest
+        .find(|c: char| c != ' ' && c != '\t')
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// The line terminator the text uses (`"\r\n"` if its first line ends so,
+/// `"\n"` otherwise).
+pub fn newline_of(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// The byte offset of the end of the line containing `offset`, before its
+/// terminator.
+pub fn line_end(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if end > offset && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}

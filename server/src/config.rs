@@ -1,0 +1,319 @@
+//! `moat.toml`: rule enablement and severities, and ignored paths.
+//!
+//! ```toml
+//! # Paths never checked, gitignore-style, relative to this file.
+//! ignore = ["legacy/**", "scripts/seed.sql"]
+//!
+//! [rules]
+//! "sql/rls-disabled" = "warning"     # error | warning | info | hint | off
+//! "jwt/missing-algorithms" = "off"
+//! "firebase" = "error"               # a whole domain; an exact id wins over it
+//! ```
+//!
+//! The language server also accepts the same settings as JSON from the
+//! client (`initializationOptions`, `workspace/didChangeConfiguration`),
+//! applied over the file's.
+//!
+//! A file that is not valid TOML, or has a setting of the wrong type, is
+//! reported and ignored as a whole: the defaults stay in force. An unknown
+//! rule id or severity is reported and only that entry is ignored.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::analysis::{Rule, Severity};
+
+/// The file name Moat looks for.
+pub const FILE_NAME: &str = "moat.toml";
+
+/// What a rule is set to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSetting {
+    /// Not run.
+    Off,
+    /// Run, reporting at this severity.
+    Severity(Severity),
+}
+
+/// The effective configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Per-rule or per-domain settings, by id or domain name.
+    pub rules: BTreeMap<String, RuleSetting>,
+    /// Gitignore-style patterns of paths never checked.
+    pub ignore: Vec<String>,
+    /// The folder `ignore` patterns are relative to (the folder of
+    /// `moat.toml`), if known.
+    pub root: Option<PathBuf>,
+}
+
+/// A problem found in a configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// A sentence for the user.
+    pub message: String,
+    /// Byte range in the configuration text, when known.
+    pub range: Option<Range<usize>>,
+}
+
+/// The shape of `moat.toml`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, toml::Spanned<String>>,
+}
+
+/// The shape of the client's JSON settings (same keys as `moat.toml`).
+#[derive(Deserialize, Default)]
+struct RawJsonConfig {
+    #[serde(default)]
+    ignore: Option<Vec<String>>,
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// Parses the text of a `moat.toml` whose folder is `root`. Always
+    /// returns a usable configuration, with the problems found; on a fatal
+    /// problem the configuration is the default one.
+    pub fn parse(text: &str, root: Option<&Path>) -> (Config, Vec<ConfigProblem>) {
+        let mut problems = Vec::new();
+        let mut config = Config {
+            root: root.map(Path::to_path_buf),
+            ..Config::default()
+        };
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                problems.push(ConfigProblem {
+                    message: format!(
+                        "{FILE_NAME} is not valid: {}; the defaults are in force",
+                        e.message().trim_end()
+                    ),
+                    range: e.span(),
+                });
+                return (config, problems);
+            }
+        };
+        config.ignore = raw.ignore;
+        for (key, value) in raw.rules {
+            match interpret(&key, value.get_ref()) {
+                Ok(setting) => {
+                    config.rules.insert(key, setting);
+                }
+                Err(message) => problems.push(ConfigProblem {
+                    message,
+                    range: Some(value.span()),
+                }),
+            }
+        }
+        (config, problems)
+    }
+
+    /// Applies the client's JSON settings over this configuration. Accepts
+    /// either the settings object itself or one wrapped as `{"moat": {...}}`.
+    /// Returns the problems found; valid entries apply even when others fail.
+    pub fn merge_json(&mut self, value: &serde_json::Value) -> Vec<ConfigProblem> {
+        let value = value.get("moat").unwrap_or(value);
+        if value.is_null() {
+            return Vec::new();
+        }
+        let raw: RawJsonConfig = match serde_json::from_value(value.clone()) {
+            Ok(raw) => raw,
+            Err(e) => {
+                return vec![ConfigProblem {
+                    message: format!("the client's Moat settings are not valid: {e}"),
+                    range: None,
+                }]
+            }
+        };
+        let mut problems = Vec::new();
+        if let Some(ignore) = raw.ignore {
+            self.ignore = ignore;
+        }
+        for (key, value) in raw.rules {
+            match interpret(&key, &value) {
+                Ok(setting) => {
+                    self.rules.insert(key, setting);
+                }
+                Err(message) => problems.push(ConfigProblem {
+                    message,
+                    range: None,
+                }),
+            }
+        }
+        problems
+    }
+
+    /// The severity `rule` reports at, or `None` when it is off. An exact id
+    /// setting wins over a domain setting, which wins over the default.
+    pub fn severity_of(&self, rule: &Rule) -> Option<Severity> {
+        let setting = self
+            .rules
+            .get(rule.id)
+            .or_else(|| self.rules.get(rule.domain()))
+            .copied()
+            .unwrap_or(RuleSetting::Severity(rule.default_severity));
+        match setting {
+            RuleSetting::Off => None,
+            RuleSetting::Severity(s) => Some(s),
+        }
+    }
+
+    /// Builds a matcher for the `ignore` patterns, relative to `root` (or
+    /// to `fallback_root` when the configuration has no root). Invalid
+    /// patterns are skipped and returned as problems.
+    pub fn ignore_matcher(
+        &self,
+        fallback_root: &Path,
+    ) -> (ignore::gitignore::Gitignore, Vec<ConfigProblem>) {
+        let root = self.root.as_deref().unwrap_or(fallback_root);
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+        let mut problems = Vec::new();
+        for pattern in &self.ignore {
+            if let Err(e) = builder.add_line(None, pattern) {
+                problems.push(ConfigProblem {
+                    message: format!("ignore pattern {pattern:?} is not valid: {e}"),
+                    range: None,
+                });
+            }
+        }
+        let matcher = builder
+            .build()
+            .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty());
+        (matcher, problems)
+    }
+}
+
+/// Interprets one `[rules]` entry.
+fn interpret(key: &str, value: &str) -> Result<RuleSetting, String> {
+    let known = crate::analysis::rule::RULES
+        .iter()
+        .any(|r| r.id == key || r.domain() == key);
+    if !known {
+        return Err(format!(
+            "unknown rule or domain {key:?} in [rules] (see `moat rules`); this entry is ignored"
+        ));
+    }
+    if value == "off" {
+        return Ok(RuleSetting::Off);
+    }
+    Severity::parse(value).map(RuleSetting::Severity).ok_or_else(|| {
+        format!("{value:?} is not a severity for {key:?}: use error, warning, info, hint or off; this entry is ignored")
+    })
+}
+
+/// Finds the `moat.toml` that governs `start`: in `start` itself (if a
+/// folder) or the nearest ancestor folder that has one.
+pub fn find_config_file(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_dir() {
+        Some(start)
+    } else {
+        start.parent()
+    };
+    let mut dir = start.map(Path::to_path_buf);
+    if let Some(d) = &dir {
+        if let Ok(abs) = d.canonicalize() {
+            dir = Some(abs);
+        }
+    }
+    let mut dir = dir.as_deref();
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::rule;
+
+    #[test]
+    fn severities_domains_and_off() {
+        let (c, problems) = Config::parse(
+            "ignore = [\"legacy/**\"]\n[rules]\n\"sql/rls-disabled\" = \"warning\"\n\"jwt\" = \"off\"\n",
+            None,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let rls = rule::find("sql/rls-disabled").unwrap();
+        let jwt = rule::find("jwt/missing-algorithms").unwrap();
+        let fb = rule::find("firebase/allow-if-true").unwrap();
+        assert_eq!(c.severity_of(rls), Some(Severity::Warning));
+        assert_eq!(c.severity_of(jwt), None);
+        assert_eq!(c.severity_of(fb), Some(Severity::Error));
+        assert_eq!(c.ignore, vec!["legacy/**".to_string()]);
+    }
+
+    #[test]
+    fn broken_toml_gives_defaults_and_a_located_problem() {
+        let text = "[rules]\n\"sql/rls-disabled\" = \n";
+        let (c, problems) = Config::parse(text, None);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("not valid"));
+        assert!(problems[0].range.is_some());
+        assert!(c.rules.is_empty());
+        let (_, problems) = Config::parse("rulez = 1\n", None);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.contains("rulez"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn unknown_rule_and_bad_severity_skip_only_that_entry() {
+        let text = "[rules]\n\"sql/nope\" = \"error\"\n\"sql/rls-disabled\" = \"loud\"\n\"jwt/missing-algorithms\" = \"info\"\n";
+        let (c, problems) = Config::parse(text, None);
+        assert_eq!(problems.len(), 2);
+        let at = |p: &ConfigProblem| &text[p.range.clone().unwrap()];
+        assert!(problems
+            .iter()
+            .any(|p| at(p) == "\"error\"" && p.message.contains("sql/nope")));
+        assert!(problems.iter().any(|p| at(p) == "\"loud\""));
+        assert_eq!(
+            c.severity_of(rule::find("jwt/missing-algorithms").unwrap()),
+            Some(Severity::Info)
+        );
+    }
+
+    #[test]
+    fn client_json_settings_apply_over_the_file() {
+        let (mut c, _) = Config::parse("[rules]\n\"sql/rls-disabled\" = \"warning\"\n", None);
+        let problems = c.merge_json(
+            &serde_json::json!({"moat": {"rules": {"sql/rls-disabled": "off", "x/y": "error"}}}),
+        );
+        assert_eq!(problems.len(), 1);
+        assert_eq!(c.severity_of(rule::find("sql/rls-disabled").unwrap()), None);
+    }
+
+    #[test]
+    fn ignore_patterns_are_relative_to_the_root() {
+        let (c, _) = Config::parse(
+            "ignore = [\"legacy/**\", \"*.gen.ts\"]\n",
+            Some(Path::new("/w")),
+        );
+        let (m, problems) = c.ignore_matcher(Path::new("/other"));
+        assert!(problems.is_empty());
+        assert!(m
+            .matched_path_or_any_parents("/w/legacy/a/b.sql", false)
+            .is_ignore());
+        assert!(m
+            .matched_path_or_any_parents("/w/src/x.gen.ts", false)
+            .is_ignore());
+        assert!(!m
+            .matched_path_or_any_parents("/w/src/x.ts", false)
+            .is_ignore());
+    }
+}

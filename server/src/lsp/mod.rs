@@ -1,0 +1,640 @@
+//! The language server: document sync, diagnostics (pushed with the document
+//! version, or pulled), code actions (quick fixes and `source.fixAll.moat`),
+//! and configuration from `moat.toml` and the client. Only this module knows
+//! LSP types.
+//!
+//! Concurrency: tower-lsp-server runs up to four handlers at once,
+//! notifications included. Each `didChange` is applied to the document
+//! before its handler's first `.await`, changes whose version is not newer
+//! than the document's are dropped, and no DashMap guard is ever held across
+//! an `.await`: handlers copy what they need (the rope and tree are cheap to
+//! clone) and let the guard go.
+//!
+//! Publishing is debounced after edits and version-stamped: a publish runs
+//! only if the document still has the version it was scheduled for, and all
+//! publishes and the clear on close go through one lock, so nothing is
+//! published for a closed document.
+
+mod convert;
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use dashmap::DashMap;
+use futures::FutureExt;
+use ropey::Rope;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error as RpcError, Result as RpcResult};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tree_sitter::Tree;
+
+use crate::analysis::{self, FileContext, Finding};
+use crate::config::{self, Config};
+use crate::document::{Change, Document};
+use crate::fix;
+use crate::language::Language;
+use crate::position::PositionEncoding;
+
+pub use convert::{DiagnosticData, FixData, SOURCE};
+
+/// How long after the last edit diagnostics are recomputed.
+const DEBOUNCE: Duration = Duration::from_millis(60);
+
+/// The code-action kind of Moat's fix-all.
+pub const FIX_ALL_KIND: &str = "source.fixAll.moat";
+
+/// Runs the server on stdin/stdout until the client sends `exit`.
+pub fn run_stdio() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("moat: cannot start the async runtime: {e}");
+            return;
+        }
+    };
+    runtime.block_on(async {
+        let (service, socket) = LspService::new(Backend::new);
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+}
+
+/// Shared server state.
+struct State {
+    documents: DashMap<Uri, Document>,
+    encoding: RwLock<PositionEncoding>,
+    /// The workspace root: the first workspace folder, else `rootUri`.
+    root: RwLock<Option<PathBuf>>,
+    /// The effective configuration (moat.toml + client settings).
+    config: RwLock<Arc<Config>>,
+    /// The client's settings (`initializationOptions`, then
+    /// `workspace/didChangeConfiguration`).
+    client_settings: RwLock<Option<Value>>,
+    /// The client pulls diagnostics (`textDocument/diagnostic`): do not push.
+    client_pulls: AtomicBool,
+    /// The client can be asked to re-pull (`workspace/diagnostic/refresh`).
+    client_refreshes: AtomicBool,
+    /// Serialises publishing so that a clear on close is never followed by a
+    /// late publish for the closed document.
+    publish_lock: tokio::sync::Mutex<()>,
+}
+
+/// The LSP backend.
+pub struct Backend {
+    client: Client,
+    state: Arc<State>,
+}
+
+/// A copy of what analysis needs from a document, taken under its guard.
+struct Snapshot {
+    rope: Rope,
+    tree: Option<Tree>,
+    language: Option<Language>,
+    version: i32,
+}
+
+impl Backend {
+    /// Creates the backend for a client connection.
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            state: Arc::new(State {
+                documents: DashMap::new(),
+                encoding: RwLock::new(PositionEncoding::Utf16),
+                root: RwLock::new(None),
+                config: RwLock::new(Arc::new(Config::default())),
+                client_settings: RwLock::new(None),
+                client_pulls: AtomicBool::new(false),
+                client_refreshes: AtomicBool::new(false),
+                publish_lock: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    fn encoding(&self) -> PositionEncoding {
+        *self
+            .state
+            .encoding
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn config(&self) -> Arc<Config> {
+        self.state
+            .config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn root(&self) -> Option<PathBuf> {
+        self.state
+            .root
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let doc = self.state.documents.get(uri)?;
+        Some(Snapshot {
+            rope: doc.rope.clone(),
+            tree: doc.tree.clone(),
+            language: doc.language,
+            version: doc.version,
+        })
+    }
+
+    /// The path of a document: relative to the workspace root when inside
+    /// it; the URI's path for other schemes.
+    fn path_of(&self, uri: &Uri) -> PathBuf {
+        let path = uri
+            .to_file_path()
+            .map(|p| p.into_owned())
+            .unwrap_or_else(|| PathBuf::from(uri.path().as_str()));
+        match self.root() {
+            Some(root) => path
+                .strip_prefix(&root)
+                .map(Path::to_path_buf)
+                .unwrap_or(path),
+            None => path,
+        }
+    }
+
+    fn is_config_uri(uri: &Uri) -> bool {
+        uri.path().as_str().rsplit('/').next() == Some(config::FILE_NAME)
+    }
+
+    /// Findings for a snapshot of `uri`, or the configuration problems when
+    /// `uri` is a `moat.toml`. Runs under `catch_unwind`: a panic gives no
+    /// findings and is logged.
+    fn findings(&self, uri: &Uri, snap: &Snapshot) -> Vec<Finding> {
+        let config = self.config();
+        let path = self.path_of(uri);
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            if Self::is_config_uri(uri) {
+                let text = snap.rope.to_string();
+                let root = uri
+                    .to_file_path()
+                    .and_then(|p| p.parent().map(Path::to_path_buf));
+                let (cfg, mut problems) = Config::parse(&text, root.as_deref());
+                problems.extend(cfg.ignore_matcher(Path::new("/")).1);
+                return problems
+                    .into_iter()
+                    .map(|p| crate::cli::config_finding(&text, p))
+                    .collect();
+            }
+            let (Some(language), Some(tree)) = (snap.language, snap.tree.as_ref()) else {
+                return Vec::new();
+            };
+            if !config.ignore.is_empty() {
+                let root = self.root().unwrap_or_default();
+                let (matcher, _) = config.ignore_matcher(&root);
+                if matcher
+                    .matched_path_or_any_parents(root.join(&path), false)
+                    .is_ignore()
+                {
+                    return Vec::new();
+                }
+            }
+            let text = snap.rope.to_string();
+            let ctx = FileContext {
+                path: &path,
+                text: &text,
+                tree,
+                language,
+            };
+            analysis::analyze_file(&ctx, &config)
+        }));
+        result.unwrap_or_else(|_| {
+            tracing::error!(uri = uri.as_str(), "analysis panicked");
+            Vec::new()
+        })
+    }
+
+    fn diagnostics(&self, uri: &Uri, snap: &Snapshot) -> Vec<Diagnostic> {
+        let enc = self.encoding();
+        self.findings(uri, snap)
+            .iter()
+            .map(|f| convert::diagnostic(uri, &snap.rope, snap.version, f, enc))
+            .collect()
+    }
+
+    /// Publishes diagnostics for `uri` if it is still open at `version`
+    /// (any version when `None`). Does nothing for clients that pull.
+    async fn publish(&self, uri: Uri, version: Option<i32>) {
+        if self.state.client_pulls.load(Ordering::Relaxed) {
+            return;
+        }
+        let _guard = self.state.publish_lock.lock().await;
+        let Some(snap) = self.snapshot(&uri) else {
+            return;
+        };
+        if version.is_some_and(|v| v != snap.version) {
+            return;
+        }
+        let diagnostics = self.diagnostics(&uri, &snap);
+        // A newer edit arrived while analysing: its own publish will follow.
+        if self.state.documents.get(&uri).map(|d| d.version) != Some(snap.version) {
+            return;
+        }
+        self.client
+            .publish_diagnostics(uri, diagnostics, Some(snap.version))
+            .await;
+    }
+
+    /// Re-analyses every open document (after a configuration change).
+    async fn republish_all(&self) {
+        if self.state.client_pulls.load(Ordering::Relaxed) {
+            if self.state.client_refreshes.load(Ordering::Relaxed) {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+            return;
+        }
+        let uris: Vec<Uri> = self
+            .state
+            .documents
+            .iter()
+            .map(|e| e.key().clone())
+            .collect();
+        for uri in uris {
+            self.publish(uri, None).await;
+        }
+    }
+
+    /// Reloads the configuration: `moat.toml` at the root (from the editor's
+    /// buffer when it is open, else from disk), then the client's settings.
+    fn reload_config(&self) {
+        let root = self.root();
+        let mut config = Config::default();
+        if let Some(root) = &root {
+            let path = root.join(config::FILE_NAME);
+            let open_text = Uri::from_file_path(&path)
+                .and_then(|u| self.state.documents.get(&u).map(|d| d.rope.to_string()));
+            let text = open_text.or_else(|| std::fs::read_to_string(&path).ok());
+            if let Some(text) = text {
+                config = Config::parse(&text, Some(root)).0;
+            }
+        }
+        let settings = self
+            .state
+            .client_settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(settings) = settings {
+            for p in config.merge_json(&settings) {
+                tracing::warn!("{}", p.message);
+            }
+        }
+        *self.state.config.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config);
+    }
+
+    /// Schedules a debounced publish of `uri` at `version`.
+    fn schedule(&self, uri: Uri, version: i32) {
+        let backend = Backend {
+            client: self.client.clone(),
+            state: self.state.clone(),
+        };
+        tokio::spawn(async move {
+            tokio::time::sleep(DEBOUNCE).await;
+            guard_notification("publish", backend.publish(uri, Some(version))).await;
+        });
+    }
+
+    fn code_actions(&self, params: CodeActionParams) -> Option<CodeActionResponse> {
+        let uri = params.text_document.uri;
+        let snap = self.snapshot(&uri)?;
+        let only = params.context.only.as_deref();
+        let wants = |kind: &str| {
+            only.is_none_or(|kinds| {
+                kinds.iter().any(|k| {
+                    let k = k.as_str();
+                    kind == k || kind.starts_with(&format!("{k}."))
+                })
+            })
+        };
+        let mut actions = Vec::new();
+        if wants(CodeActionKind::QUICKFIX.as_str()) {
+            for diag in &params.context.diagnostics {
+                if diag.source.as_deref() != Some(SOURCE) {
+                    continue;
+                }
+                let Some(data) = diag
+                    .data
+                    .clone()
+                    .and_then(|d| serde_json::from_value::<DiagnosticData>(d).ok())
+                else {
+                    continue;
+                };
+                if data.version != snap.version {
+                    continue; // Computed on older text; fresh diagnostics are on their way.
+                }
+                for (i, f) in data.fixes.into_iter().enumerate() {
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: f.title,
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![diag.clone()]),
+                        edit: Some(workspace_edit(&uri, f.edits)),
+                        is_preferred: Some(i == 0),
+                        ..CodeAction::default()
+                    }));
+                }
+            }
+        }
+        if wants(FIX_ALL_KIND) {
+            let findings = self.findings(&uri, &snap);
+            let edits = fix::select_safe(findings.iter().flat_map(|f| &f.fixes));
+            if !edits.is_empty() {
+                let edits = convert::text_edits(&snap.rope, &edits, self.encoding());
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: "Moat: apply all safe fixes".to_string(),
+                    kind: Some(CodeActionKind::new(FIX_ALL_KIND)),
+                    edit: Some(workspace_edit(&uri, edits)),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+        Some(actions)
+    }
+}
+
+fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit {
+        changes: Some(std::iter::once((uri.clone(), edits)).collect()),
+        ..WorkspaceEdit::default()
+    }
+}
+
+/// Runs a request handler, turning a panic into an internal error reply so
+/// the server keeps serving.
+async fn guard_request<T>(name: &str, fut: impl Future<Output = RpcResult<T>>) -> RpcResult<T> {
+    match AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::error!("request {name} panicked");
+            Err(RpcError::internal_error())
+        }
+    }
+}
+
+/// Runs a notification handler, logging a panic instead of propagating it.
+async fn guard_notification(name: &str, fut: impl Future<Output = ()>) {
+    if AssertUnwindSafe(fut).catch_unwind().await.is_err() {
+        tracing::error!("notification {name} panicked");
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> RpcResult<InitializeResult> {
+        let offered: Vec<String> = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .map(|v| v.iter().map(|k| k.as_str().to_string()).collect())
+            .unwrap_or_default();
+        let encoding = PositionEncoding::negotiate(offered.iter().map(String::as_str));
+        *self
+            .state
+            .encoding
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = encoding;
+
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|f| f.first())
+            .and_then(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .or_else(|| {
+                #[allow(deprecated)]
+                params
+                    .root_uri
+                    .as_ref()
+                    .and_then(|u| u.to_file_path().map(|p| p.into_owned()))
+            });
+        *self.state.root.write().unwrap_or_else(|e| e.into_inner()) = root;
+        *self
+            .state
+            .client_settings
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = params.initialization_options.clone();
+
+        let text_caps = params.capabilities.text_document.as_ref();
+        let pulls = text_caps.and_then(|t| t.diagnostic.as_ref()).is_some();
+        self.state.client_pulls.store(pulls, Ordering::Relaxed);
+        let refreshes = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
+        self.state
+            .client_refreshes
+            .store(refreshes, Ordering::Relaxed);
+        self.reload_config();
+
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(PositionEncodingKind::from(
+                    encoding.as_lsp_str().to_string(),
+                )),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::SOURCE_FIX_ALL,
+                            CodeActionKind::new(FIX_ALL_KIND),
+                        ]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                diagnostic_provider: pulls.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some(SOURCE.to_string()),
+                        inter_file_dependencies: false,
+                        workspace_diagnostics: false,
+                        ..DiagnosticOptions::default()
+                    })
+                }),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "moat".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        tracing::info!("moat language server ready");
+    }
+
+    async fn shutdown(&self) -> RpcResult<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let is_config = Self::is_config_uri(&doc.uri);
+        let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let path = self.path_of(&doc.uri);
+            let language = if is_config {
+                None
+            } else {
+                Language::from_language_id(&doc.language_id, Some(&path))
+            };
+            Document::new(&doc.text, language, doc.version)
+        }));
+        let Ok(document) = parsed else {
+            tracing::error!(uri = doc.uri.as_str(), "parsing panicked on open");
+            return;
+        };
+        self.state.documents.insert(doc.uri.clone(), document);
+        if is_config {
+            self.reload_config();
+            self.republish_all().await;
+        } else {
+            guard_notification("didOpen", self.publish(doc.uri, Some(doc.version))).await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let encoding = self.encoding();
+        // Applied before any `.await`, so edits land in the order they came.
+        let applied = {
+            let Some(mut doc) = self.state.documents.get_mut(&uri) else {
+                return;
+            };
+            if version <= doc.version {
+                tracing::warn!(
+                    uri = uri.as_str(),
+                    version,
+                    current = doc.version,
+                    "dropping a change that is not newer"
+                );
+                return;
+            }
+            let changes: Vec<Change<'_>> = params
+                .content_changes
+                .iter()
+                .map(|c| Change {
+                    range: c
+                        .range
+                        .map(|r| (convert::from_lsp(r.start), convert::from_lsp(r.end))),
+                    text: &c.text,
+                })
+                .collect();
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                doc.apply_changes(&changes, encoding)
+            }));
+            doc.version = version;
+            result.is_ok()
+        };
+        if !applied {
+            tracing::error!(
+                uri = uri.as_str(),
+                "applying a change panicked; closing the document state"
+            );
+            self.state.documents.remove(&uri);
+            return;
+        }
+        if Self::is_config_uri(&uri) {
+            self.reload_config();
+            self.republish_all().await;
+        } else {
+            self.schedule(uri, version);
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if Self::is_config_uri(&params.text_document.uri) {
+            self.reload_config();
+            self.republish_all().await;
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let _guard = self.state.publish_lock.lock().await;
+        self.state.documents.remove(&uri);
+        if !self.state.client_pulls.load(Ordering::Relaxed) {
+            self.client
+                .publish_diagnostics(uri.clone(), Vec::new(), None)
+                .await;
+        }
+        drop(_guard);
+        if Self::is_config_uri(&uri) {
+            self.reload_config();
+            self.republish_all().await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        *self
+            .state
+            .client_settings
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(params.settings);
+        self.reload_config();
+        self.republish_all().await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        if params.changes.iter().any(|c| Self::is_config_uri(&c.uri)) {
+            self.reload_config();
+            self.republish_all().await;
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> RpcResult<DocumentDiagnosticReportResult> {
+        guard_request("textDocument/diagnostic", async {
+            let uri = params.text_document.uri;
+            let items = match self.snapshot(&uri) {
+                Some(snap) => self.diagnostics(&uri, &snap),
+                None => Vec::new(),
+            };
+            Ok(DocumentDiagnosticReportResult::Report(
+                DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: None,
+                        items,
+                    },
+                }),
+            ))
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> RpcResult<Option<CodeActionResponse>> {
+        guard_request("textDocument/codeAction", async {
+            Ok(self.code_actions(params))
+        })
+        .await
+    }
+}

@@ -35,7 +35,8 @@ overwrite or delete the documents it matches, and since every matching
 ## How to fix
 Replace the condition with one that checks who is asking. The quick fixes
 offer "Restrict to the owner" (`request.auth != null && request.auth.uid ==
-userId`, using the innermost path wildcard) and "Deny all" (`false`). Both
+userId`, offered when an enclosing path wildcard names a user: `userId`,
+`uid`, `ownerId`, `authorId`, ...) and "Deny all" (`false`). Both
 change who can access the data, so both are marked unsafe: review before
 applying.
 

@@ -61,16 +61,20 @@ pub fn wildcards<'a>(ctx: &FileContext<'a>, match_block: Node<'_>) -> Vec<Wildca
     list
 }
 
-/// The wildcard that most likely names the owner of the documents `node`
-/// governs: the innermost single-segment wildcard of the enclosing matches,
-/// leaving out the service-level `{database}` and `{bucket}`.
+/// The wildcard that names the user who owns the documents `node`
+/// governs: the innermost single-segment wildcard of the enclosing matches
+/// whose name says so (`userId`, `uid`, `ownerId`, `authorId`, `accountId`,
+/// `memberId`, ...). `None` when no wildcard names a user: then an owner
+/// check cannot be written from the path alone.
 pub fn owner_wildcard<'a>(ctx: &FileContext<'a>, node: Node<'_>) -> Option<&'a str> {
+    const USER_WORDS: &[&str] = &[
+        "user", "uid", "owner", "author", "account", "member", "profile",
+    ];
     enclosing_matches(node).into_iter().find_map(|m| {
-        wildcards(ctx, m)
-            .into_iter()
-            .rev()
-            .find(|w| !w.recursive && w.name != "database" && w.name != "bucket")
-            .map(|w| w.name)
+        wildcards(ctx, m).into_iter().rev().find_map(|w| {
+            let lower = w.name.to_ascii_lowercase();
+            (!w.recursive && USER_WORDS.iter().any(|u| lower.contains(u))).then_some(w.name)
+        })
     })
 }
 

@@ -1,0 +1,267 @@
+//! Fixture tests for every rule.
+//!
+//! Each rule with a checker has a folder `tests/fixtures/<rule-id>/` holding
+//! `bad-*` files that must trigger it and `safe-*` lookalikes that must not.
+//! Expected findings are written inline, as comments under the offending
+//! line, in the style of tree-sitter's highlight tests:
+//!
+//! ```text
+//! create table public.profiles (id uuid primary key);
+//! -- <- sql/rls-disabled
+//!    allow read, write: if true;
+//! // ^ firebase/allow-if-true
+//! ```
+//!
+//! `^` marks the column where the finding must start; `<-` marks the column
+//! of the comment marker itself (for findings at the start of a line). The
+//! line is the nearest line above that is not an annotation. Every finding
+//! of every rule in a fixture must be annotated, and every annotation must
+//! be found: the harness compares the two sets exactly.
+//!
+//! Every fix of every finding is applied; the finding must be gone after
+//! re-analysis and the file must still parse without errors. The fixed
+//! text of each fix is kept as an insta snapshot.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use moat::analysis::{analyze_text, rule::RULES, Finding};
+use moat::config::Config;
+use moat::fix;
+use moat::language::{self, Language};
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// (one-based line, one-based column in chars, rule id)
+type Expectation = (usize, usize, String);
+
+fn fixture_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![fixtures_root()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if Language::from_path(&path).is_some() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Reads the inline annotations of a fixture.
+fn expectations(text: &str, marker: &str) -> BTreeSet<Expectation> {
+    let mut expected = BTreeSet::new();
+    let mut target_line = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let annotation = trimmed
+            .strip_prefix(marker)
+            .map(str::trim_start)
+            .and_then(|rest| {
+                if let Some(rule) = rest.strip_prefix("<-") {
+                    Some((line.len() - trimmed.len(), rule.trim()))
+                } else if let Some(rule) = rest.strip_prefix('^') {
+                    let caret = line.find('^').unwrap();
+                    Some((caret, rule.trim_start_matches('^').trim()))
+                } else {
+                    None
+                }
+            });
+        match annotation {
+            Some((byte_col, rule)) if rule.contains('/') => {
+                assert!(
+                    target_line > 0,
+                    "annotation on line {} has no line above it",
+                    i + 1
+                );
+                let col = line[..byte_col].chars().count() + 1;
+                expected.insert((target_line, col, rule.to_string()));
+            }
+            _ => target_line = i + 1,
+        }
+    }
+    expected
+}
+
+fn actual(text: &str, findings: &[Finding]) -> BTreeSet<Expectation> {
+    let rope = ropey::Rope::from_str(text);
+    findings
+        .iter()
+        .map(|f| {
+            let (line, col) = moat::position::line_column(&rope, f.range.start);
+            (line, col, f.rule.to_string())
+        })
+        .collect()
+}
+
+fn analyze(path: &Path, text: &str) -> Vec<Finding> {
+    let lang = Language::from_path(path).unwrap();
+    analyze_text(path, text, lang, &Config::default())
+}
+
+fn has_parse_error(path: &Path, text: &str) -> bool {
+    let lang = Language::from_path(path).unwrap();
+    language::parse(lang, text, None)
+        .unwrap()
+        .root_node()
+        .has_error()
+}
+
+#[test]
+fn every_fixture_matches_its_annotations() {
+    let mut failures = String::new();
+    let files = fixture_files();
+    assert!(!files.is_empty());
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let marker = Language::from_path(path).unwrap().line_comment();
+        let expected = expectations(&text, marker);
+        let name = path.file_name().unwrap().to_str().unwrap();
+        if name.starts_with("bad-") && expected.is_empty() {
+            writeln!(
+                failures,
+                "{}: a bad- fixture must annotate at least one finding",
+                path.display()
+            )
+            .unwrap();
+        }
+        let found = actual(&text, &analyze(path, &text));
+        if found != expected {
+            let rel = path.strip_prefix(fixtures_root()).unwrap().display();
+            writeln!(failures, "{rel}:").unwrap();
+            for missing in expected.difference(&found) {
+                writeln!(
+                    failures,
+                    "  expected but not found: {}:{} {}",
+                    missing.0, missing.1, missing.2
+                )
+                .unwrap();
+            }
+            for extra in found.difference(&expected) {
+                writeln!(
+                    failures,
+                    "  found but not expected: {}:{} {}",
+                    extra.0, extra.1, extra.2
+                )
+                .unwrap();
+            }
+        }
+    }
+    assert!(failures.is_empty(), "fixture mismatches:\n{failures}");
+}
+
+#[test]
+fn safe_fixtures_do_not_trigger_their_rule() {
+    for path in fixture_files() {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        if !name.starts_with("safe-") {
+            continue;
+        }
+        let rule_dir = path
+            .parent()
+            .unwrap()
+            .strip_prefix(fixtures_root())
+            .unwrap();
+        let rule = rule_dir.to_str().unwrap().replace('\\', "/");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let hits: Vec<_> = analyze(&path, &text)
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .collect();
+        assert!(
+            hits.is_empty(),
+            "{}: {rule} must not trigger, found {hits:?}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_bad_and_safe_fixtures() {
+    for rule in RULES.iter().filter(|r| r.check.is_some()) {
+        let dir = fixtures_root().join(rule.id);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("{} has no fixture folder {}", rule.id, dir.display()))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().any(|n| n.starts_with("bad-")),
+            "{}: no bad- fixture",
+            rule.id
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("safe-")),
+            "{}: no safe- fixture",
+            rule.id
+        );
+    }
+}
+
+/// Lines that differ between two texts, with one line of context, in a
+/// unified-diff-like form.
+fn diff(before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(1)
+        .to_string()
+}
+
+#[test]
+fn every_fix_removes_its_finding_and_keeps_the_file_parsing() {
+    let mut snapshot = String::new();
+    let mut fixes_seen = 0;
+    for path in fixture_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let findings = analyze(&path, &text);
+        let parsed_before = !has_parse_error(&path, &text);
+        let rel = path
+            .strip_prefix(fixtures_root())
+            .unwrap()
+            .display()
+            .to_string()
+            .replace('\\', "/");
+        for f in &findings {
+            let before = findings.iter().filter(|g| g.rule == f.rule).count();
+            for fx in &f.fixes {
+                fixes_seen += 1;
+                let fixed = fix::apply(&text, &fx.edits)
+                    .unwrap_or_else(|e| panic!("{rel}: {}: {e}", fx.title));
+                let after = analyze(&path, &fixed)
+                    .into_iter()
+                    .filter(|g| g.rule == f.rule)
+                    .count();
+                assert!(
+                    after < before,
+                    "{rel}: fix {:?} for {} did not remove the finding:\n{fixed}",
+                    fx.title,
+                    f.rule
+                );
+                if parsed_before {
+                    assert!(
+                        !has_parse_error(&path, &fixed),
+                        "{rel}: fix {:?} breaks the syntax:\n{fixed}",
+                        fx.title
+                    );
+                }
+                writeln!(
+                    snapshot,
+                    "== {rel} :: {} :: {} ({})",
+                    f.rule,
+                    fx.title,
+                    fx.applicability.as_str()
+                )
+                .unwrap();
+                snapshot.push_str(&diff(&text, &fixed));
+            }
+        }
+    }
+    assert!(fixes_seen > 0);
+    insta::assert_snapshot!("fixes", snapshot);
+}

@@ -88,13 +88,12 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
         }
         let methods_text = methods.join(", ");
         let path = full_path(ctx, allow);
-        let how = if condition.is_none() {
-            "with no condition"
-        } else {
-            "if true"
+        let what = match condition {
+            None => format!("`allow {methods_text};` has no condition, so it"),
+            Some(_) => format!("`allow {methods_text}: if true;`"),
         };
         let message = format!(
-            "allow {methods_text} {how}: anyone on the internet can {} every document under {path}, whatever other rules say.",
+            "{what} grants access to everyone: anyone on the internet can {} every document under {path}, whatever other rules say.",
             describe(&methods)
         );
         let mut finding = Finding::new(&RULE, allow.byte_range(), message);

@@ -35,7 +35,12 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 #[test]
 fn example_app_text_output() {
     let out = moat(&["check", "examples"], repo());
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     insta::assert_snapshot!("examples_text", stdout(&out));
 }
 
@@ -53,7 +58,11 @@ fn example_app_json_output_shows_all_three_rules() {
         .collect();
     assert_eq!(
         rules.into_iter().collect::<Vec<_>>(),
-        ["firebase/allow-if-true", "jwt/missing-algorithms", "sql/rls-disabled"]
+        [
+            "firebase/allow-if-true",
+            "jwt/missing-algorithms",
+            "sql/rls-disabled"
+        ]
     );
     insta::assert_json_snapshot!("examples_json", json);
 }
@@ -68,17 +77,30 @@ fn json_positions_are_one_based_unicode_scalar_columns() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let d = &json["diagnostics"][0];
     assert_eq!(d["path"], "rules/firestore.rules");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(3), Some(31)));
-    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(3), Some(51)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(31))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(3), Some(51))
+    );
     assert_eq!(json["summary"]["files"], 1);
     assert_eq!(json["summary"]["errors"], 1);
 }
 
 #[test]
 fn exit_codes_follow_fail_on() {
-    let dir = project(&[("a.ts", "import jwt from 'jsonwebtoken';\njwt.verify(t, k);\n")]);
+    let dir = project(&[(
+        "a.ts",
+        "import jwt from 'jsonwebtoken';\njwt.verify(t, k);\n",
+    )]);
     let code = |args: &[&str]| moat(args, dir.path()).status.code();
-    assert_eq!(code(&["check"]), Some(1), "a warning fails at the default --fail-on warning");
+    assert_eq!(
+        code(&["check"]),
+        Some(1),
+        "a warning fails at the default --fail-on warning"
+    );
     assert_eq!(code(&["check", "--fail-on", "error"]), Some(0));
     assert_eq!(code(&["check", "--fail-on", "never"]), Some(0));
     assert_eq!(code(&["check", "--fail-on", "info"]), Some(1));
@@ -93,8 +115,8 @@ fn exit_codes_follow_fail_on() {
 fn config_turns_rules_off_changes_severity_and_ignores_paths() {
     let files = [
         ("moat.toml", "ignore = [\"legacy/**\"]\n[rules]\n\"sql/rls-disabled\" = \"info\"\n\"jwt\" = \"off\"\n"),
-        ("db/001.sql", "create table t (id int);\n"),
-        ("legacy/002.sql", "create table u (id int);\n"),
+        ("supabase/migrations/001.sql", "create table t (id int);\n"),
+        ("legacy/supabase/002.sql", "create table u (id int);\n"),
         ("a.ts", "import jwt from 'jsonwebtoken';\njwt.verify(t, k);\n"),
     ];
     let dir = project(&files);
@@ -104,15 +126,19 @@ fn config_turns_rules_off_changes_severity_and_ignores_paths() {
     assert_eq!(diags.len(), 1, "{json:#}");
     assert_eq!(diags[0]["rule"], "sql/rls-disabled");
     assert_eq!(diags[0]["severity"], "info");
-    assert_eq!(diags[0]["path"], "db/001.sql");
-    assert_eq!(out.status.code(), Some(0), "an info does not fail at --fail-on warning");
+    assert_eq!(diags[0]["path"], "supabase/migrations/001.sql");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "an info does not fail at --fail-on warning"
+    );
 }
 
 #[test]
 fn broken_config_is_reported_and_defaults_apply() {
     let dir = project(&[
         ("moat.toml", "[rules]\n\"sql/rls-disabled\" = \n"),
-        ("db/001.sql", "create table t (id int);\n"),
+        ("supabase/migrations/001.sql", "create table t (id int);\n"),
     ]);
     let out = moat(&["check", "--format", "json"], dir.path());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -122,25 +148,39 @@ fn broken_config_is_reported_and_defaults_apply() {
         .iter()
         .map(|d| (d["rule"].as_str().unwrap(), d["path"].as_str().unwrap()))
         .collect();
-    assert_eq!(rules, [("sql/rls-disabled", "db/001.sql"), ("moat/invalid-config", "moat.toml")]);
+    assert_eq!(
+        rules,
+        [
+            ("moat/invalid-config", "moat.toml"),
+            ("sql/rls-disabled", "supabase/migrations/001.sql")
+        ]
+    );
 }
 
 #[test]
 fn gitignored_and_hidden_files_are_skipped_but_named_files_are_checked() {
     let dir = project(&[
         (".gitignore", "generated/\n"),
-        ("generated/x.sql", "create table g (id int);\n"),
-        (".hidden/y.sql", "create table h (id int);\n"),
-        ("node_modules/pkg/z.sql", "create table n (id int);\n"),
-        ("ok.sql", "create table o (id int);\n"),
+        ("generated/x.sql", "create table g (id uuid references auth.users);\n"),
+        (".hidden/y.sql", "create table h (id uuid references auth.users);\n"),
+        ("node_modules/pkg/z.sql", "create table n (id uuid references auth.users);\n"),
+        ("ok.sql", "create table o (id uuid references auth.users);\n"),
     ]);
     let json = |args: &[&str]| -> Vec<String> {
         let out = moat(args, dir.path());
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap().to_string()).collect()
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["path"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(json(&["check", "--format", "json"]), ["ok.sql"]);
-    assert_eq!(json(&["check", "--format", "json", "generated/x.sql"]), ["generated/x.sql"]);
+    assert_eq!(
+        json(&["check", "--format", "json", "generated/x.sql"]),
+        ["generated/x.sql"]
+    );
 }
 
 #[test]

@@ -76,6 +76,51 @@ pub fn qualified_name(ctx: &FileContext<'_>, node: Node<'_>) -> Option<Qualified
     })
 }
 
+/// Whether the SQL file is part of a Supabase project, where tables in
+/// `public` are exposed through the Data API: its path has a `supabase`
+/// folder (`supabase/migrations/...`), or its text uses Supabase's schemas,
+/// roles or row level security (`auth.users`, `auth.uid()`, `anon`,
+/// `authenticated`, `service_role`, `storage.objects`, `create policy`,
+/// `row level security`, or the word `supabase`).
+///
+/// A plain Postgres app (a Prisma or Rails migration with none of these)
+/// has no anonymous API in front of its tables, so RLS rules stay quiet.
+pub fn is_supabase_facing(ctx: &FileContext<'_>) -> bool {
+    if ctx.path.components().any(|c| {
+        c.as_os_str()
+            .to_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("supabase"))
+    }) {
+        return true;
+    }
+    let lower = ctx.text.to_ascii_lowercase();
+    const MARKERS: &[&str] = &[
+        "auth.users",
+        "auth.uid(",
+        "auth.jwt(",
+        "auth.role(",
+        "storage.objects",
+        "storage.buckets",
+        "supabase",
+        "service_role",
+        "row level security",
+        "create policy",
+    ];
+    MARKERS.iter().any(|m| lower.contains(m))
+        || has_word(&lower, "anon")
+        || has_word(&lower, "authenticated")
+}
+
+/// Whether `word` occurs in `text` with no identifier character on either side.
+fn has_word(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
 /// The `toplevel_stmt` (or other direct child of the root) containing
 /// `node`, which is where a statement's trailing `;` is a sibling.
 pub fn statement_root(node: Node<'_>) -> Node<'_> {
@@ -96,5 +141,49 @@ pub fn statement_end(node: Node<'_>) -> usize {
     match stmt.next_sibling() {
         Some(s) if s.kind() == ";" => s.end_byte(),
         _ => stmt.end_byte(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::language::{parse, Language};
+    use std::path::Path;
+
+    fn facing(path: &str, text: &str) -> bool {
+        let tree = parse(Language::Sql, text, None).unwrap();
+        is_supabase_facing(&FileContext {
+            path: Path::new(path),
+            text,
+            tree: &tree,
+            language: Language::Sql,
+        })
+    }
+
+    #[test]
+    fn supabase_projects_are_told_apart_from_plain_postgres() {
+        let plain = "create table users (id int, is_authenticated bool, anonymous int);";
+        assert!(!facing("prisma/migrations/1/migration.sql", plain));
+        assert!(facing("supabase/migrations/20240101_init.sql", plain));
+        assert!(facing("db/x.sql", "grant select on t to anon;"));
+        assert!(facing(
+            "db/x.sql",
+            "create policy p on t using (auth.uid() = owner);"
+        ));
+        assert!(facing(
+            "db/x.sql",
+            "create table t (id uuid references auth.users);"
+        ));
+        assert!(!facing(
+            "db/x.sql",
+            "create table anonymous_stats (id int);"
+        ));
+    }
+
+    #[test]
+    fn identifiers_fold_like_postgres() {
+        assert_eq!(fold_identifier("Users"), "users");
+        assert_eq!(fold_identifier("\"Users\""), "Users");
+        assert_eq!(fold_identifier("\"a\"\"b\""), "a\"b");
     }
 }

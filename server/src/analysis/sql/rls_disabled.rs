@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::rule::{Rule, Severity};
-use crate::analysis::sql::{qualified_name, statement_end, QualifiedName};
+use crate::analysis::sql::{is_supabase_facing, qualified_name, statement_end, QualifiedName};
 use crate::analysis::util::{
     capture, child_of_kind, for_each_match, has_child, line_end, newline_of,
 };
@@ -23,6 +23,13 @@ Finds `create table` statements for tables in schema `public` (named
 explicitly or left unqualified) with no later
 `alter table ... enable row level security` for the same table in the same
 file. Temporary tables and tables in other schemas are not reported.
+
+Only files of a Supabase project are checked: a file under a `supabase/`
+folder, or one that uses Supabase's schemas and roles (`auth.users`,
+`auth.uid()`, `anon`, `authenticated`, `service_role`, `storage.objects`) or
+row level security anywhere (`create policy`, `enable row level security`).
+A plain Postgres migration (Prisma, Rails, Django) has no anonymous API in
+front of its tables, so a table without RLS there is not a hole.
 
 The finding is reported on `create table <name>`. Enabling row level security
 later in the same file (before or after other statements) clears it. Today the
@@ -74,6 +81,9 @@ struct Created<'t> {
 }
 
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
+    if !is_supabase_facing(ctx) {
+        return Vec::new();
+    }
     let Some(q) = query(Language::Sql, "statements") else {
         return Vec::new();
     };

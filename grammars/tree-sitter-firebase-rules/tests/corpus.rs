@@ -254,10 +254,12 @@ fn parse_corpus_file(path: &Path) -> Vec<Example> {
     let content = fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read corpus file {}: {e}", path.display()));
     let lines: Vec<&str> = content.split_inclusive('\n').collect();
-    let first_suffix = lines.iter().find_map(|line| match parse_delimiter_line(line, '=') {
-        Some((_, suffix)) if !suffix.is_empty() => Some(suffix.to_string()),
-        _ => None,
-    });
+    let first_suffix = lines
+        .iter()
+        .find_map(|line| match parse_delimiter_line(line, '=') {
+            Some((_, suffix)) if !suffix.is_empty() => Some(suffix.to_string()),
+            _ => None,
+        });
     let first_suffix = first_suffix.as_deref();
 
     let mut examples = Vec::new();
@@ -288,7 +290,12 @@ fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read corpus directory {}: {e}", dir.display()))
         .map(|entry| entry.expect("read corpus directory entry").path())
-        .filter(|p| !p.file_name().and_then(|n| n.to_str()).unwrap_or("").starts_with('.'))
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .starts_with('.')
+        })
         .collect();
     entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     for path in entries {
@@ -351,9 +358,22 @@ fn run_example(parser: &mut Parser, example: &Example) -> Result<(), String> {
         .lines()
         .zip(actual_pretty.lines())
         .position(|(e, a)| e != a)
-        .unwrap_or_else(|| expected_pretty.lines().count().min(actual_pretty.lines().count()));
-    let _ = writeln!(report, "  first difference at line {} of the trees below", first_diff + 1);
-    let _ = writeln!(report, "source:\n{}", String::from_utf8_lossy(&example.input));
+        .unwrap_or_else(|| {
+            expected_pretty
+                .lines()
+                .count()
+                .min(actual_pretty.lines().count())
+        });
+    let _ = writeln!(
+        report,
+        "  first difference at line {} of the trees below",
+        first_diff + 1
+    );
+    let _ = writeln!(
+        report,
+        "source:\n{}",
+        String::from_utf8_lossy(&example.input)
+    );
     let _ = writeln!(report, "expected:\n{expected_pretty}");
     let _ = writeln!(report, "actual:\n{actual_pretty}");
     let _ = writeln!(report, "expected (normalised):\n{}", example.output);
@@ -363,10 +383,16 @@ fn run_example(parser: &mut Parser, example: &Example) -> Result<(), String> {
 
 #[test]
 fn corpus() {
-    let corpus_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test").join("corpus");
+    let corpus_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test")
+        .join("corpus");
     let mut files = Vec::new();
     corpus_files(&corpus_dir, &mut files);
-    assert!(!files.is_empty(), "no corpus files in {}", corpus_dir.display());
+    assert!(
+        !files.is_empty(),
+        "no corpus files in {}",
+        corpus_dir.display()
+    );
 
     let language: Language = tree_sitter_firebase_rules::LANGUAGE.into();
     let mut parser = Parser::new();

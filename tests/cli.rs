@@ -161,10 +161,22 @@ fn broken_config_is_reported_and_defaults_apply() {
 fn gitignored_and_hidden_files_are_skipped_but_named_files_are_checked() {
     let dir = project(&[
         (".gitignore", "generated/\n"),
-        ("generated/x.sql", "create table g (id uuid references auth.users);\n"),
-        (".hidden/y.sql", "create table h (id uuid references auth.users);\n"),
-        ("node_modules/pkg/z.sql", "create table n (id uuid references auth.users);\n"),
-        ("ok.sql", "create table o (id uuid references auth.users);\n"),
+        (
+            "generated/x.sql",
+            "create table g (id uuid references auth.users);\n",
+        ),
+        (
+            ".hidden/y.sql",
+            "create table h (id uuid references auth.users);\n",
+        ),
+        (
+            "node_modules/pkg/z.sql",
+            "create table n (id uuid references auth.users);\n",
+        ),
+        (
+            "ok.sql",
+            "create table o (id uuid references auth.users);\n",
+        ),
     ]);
     let json = |args: &[&str]| -> Vec<String> {
         let out = moat(args, dir.path());
@@ -193,4 +205,27 @@ fn rules_and_explain() {
     let page = stdout(&out);
     assert!(page.starts_with("# sql/rls-disabled\n"));
     assert!(page.contains("## Why is this bad?") && page.contains("CWE-862"));
+}
+
+#[test]
+fn sarif_output_for_code_scanning() {
+    let out = moat(&["check", "--format", "sarif", "examples"], repo());
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "moat");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    for r in results {
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(run["tool"]["driver"]["rules"][idx]["id"], r["ruleId"]);
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1);
+    }
+    // The same document read back through the SARIF types.
+    let typed: serde_sarif::sarif::Sarif = serde_json::from_value(log.clone()).unwrap();
+    assert_eq!(typed.runs.len(), 1);
+    insta::assert_json_snapshot!("examples_sarif", log["runs"][0]["results"]);
 }

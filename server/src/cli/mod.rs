@@ -1,8 +1,9 @@
 //! The command-line front end: `moat check` walks folders, checks files in
 //! parallel with the same analysis the language server runs, and reports in
-//! text or JSON. Only this module knows about the terminal.
+//! text, JSON or SARIF. Only this module knows about the terminal.
 
 pub mod report;
+pub mod sarif;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,8 @@ pub enum Format {
     Text,
     /// One JSON object (see DESIGN.md, "Contracts").
     Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
 }
 
 /// The lowest severity that makes `moat check` exit with 1.
@@ -107,6 +110,7 @@ pub fn run_check(opts: &CheckOptions) -> i32 {
     let written = match opts.format {
         Format::Text => report::write_text(&mut out, &result, report::use_color()),
         Format::Json => report::write_json(&mut out, &result),
+        Format::Sarif => sarif::write_sarif(&mut out, &result),
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

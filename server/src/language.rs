@@ -180,29 +180,20 @@ fn dir_applies(dir: &str, language: Language) -> bool {
     }
 }
 
-type QueryTable = HashMap<(Language, &'static str), Query>;
+/// One slot per (language, query file), compiled on first use: compiling
+/// every query of the big TypeScript grammars up front costs a noticeable
+/// part of a second, which a CLI run on three files or an editor starting
+/// up should not pay for queries it never runs.
+type QueryTable =
+    HashMap<(Language, &'static str), (&'static QuerySource, OnceLock<Option<Query>>)>;
 
 fn query_table() -> &'static QueryTable {
     static TABLE: OnceLock<QueryTable> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = HashMap::new();
         for lang in Language::ALL {
-            let ts = lang.ts_language();
             for q in QUERY_SOURCES.iter().filter(|q| dir_applies(q.dir, lang)) {
-                match Query::new(&ts, q.source) {
-                    Ok(query) => {
-                        table.insert((lang, q.name), query);
-                    }
-                    Err(e) => {
-                        // Tested by `every_query_compiles`; never reached in a release.
-                        tracing::error!(
-                            "query {}/{} does not compile for {}: {e}",
-                            q.dir,
-                            q.name,
-                            lang.name()
-                        );
-                    }
-                }
+                table.insert((lang, q.name), (q, OnceLock::new()));
             }
         }
         table
@@ -213,7 +204,23 @@ fn query_table() -> &'static QueryTable {
 /// for `language`. `None` if no such query applies to that language, or if
 /// it failed to compile (which the test suite rules out).
 pub fn query(language: Language, name: &'static str) -> Option<&'static Query> {
-    query_table().get(&(language, name))
+    let (source, slot) = query_table().get(&(language, name))?;
+    slot.get_or_init(
+        || match Query::new(&language.ts_language(), source.source) {
+            Ok(query) => Some(query),
+            Err(e) => {
+                // Tested by `every_query_compiles`; never reached in a release.
+                tracing::error!(
+                    "query {}/{} does not compile for {}: {e}",
+                    source.dir,
+                    source.name,
+                    language.name()
+                );
+                None
+            }
+        },
+    )
+    .as_ref()
 }
 
 #[cfg(test)]

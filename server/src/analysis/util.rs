@@ -23,9 +23,23 @@ pub fn has_child(node: Node<'_>, kind: &str) -> bool {
 pub fn for_each_match<'t>(
     ctx: &FileContext<'t>,
     query: &Query,
+    f: impl FnMut(&[(&str, Node<'t>)]),
+) {
+    for_each_match_within(ctx, query, None, f)
+}
+
+/// Like [`for_each_match`], but only matches whose first node is at most
+/// `max_start_depth` levels below the root (the root is depth 0). Much
+/// cheaper for patterns that only occur near the top of a file, such as
+/// imports.
+pub fn for_each_match_within<'t>(
+    ctx: &FileContext<'t>,
+    query: &Query,
+    max_start_depth: Option<u32>,
     mut f: impl FnMut(&[(&str, Node<'t>)]),
 ) {
     let mut cursor = QueryCursor::new();
+    cursor.set_max_start_depth(max_start_depth);
     let names = query.capture_names();
     let mut matches = cursor.matches(query, ctx.tree.root_node(), ctx.text.as_bytes());
     let mut captures: Vec<(&str, Node<'t>)> = Vec::new();

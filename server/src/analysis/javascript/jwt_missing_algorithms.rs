@@ -79,6 +79,10 @@ enum Options<'t> {
 }
 
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
+    // Most files never mention the module: skip their trees entirely.
+    if !ctx.text.contains(MODULE) {
+        return Vec::new();
+    }
     let bindings = ModuleBindings::find(ctx, MODULE);
     if bindings.is_empty() {
         return Vec::new();

@@ -6,7 +6,7 @@ pub mod jwt_missing_algorithms;
 
 use tree_sitter::Node;
 
-use crate::analysis::util::{capture, for_each_match};
+use crate::analysis::util::{capture, for_each_match_within};
 use crate::analysis::FileContext;
 use crate::language::query;
 
@@ -26,14 +26,17 @@ pub struct ModuleBindings<'a> {
 impl<'a> ModuleBindings<'a> {
     /// Finds how the file imports `module` (the exact specifier, such as
     /// `jsonwebtoken`), through every import style the `imports` queries
-    /// know.
+    /// know. Only module-level imports are seen: a `require` inside a
+    /// function body is not.
     pub fn find(ctx: &FileContext<'a>, module: &str) -> ModuleBindings<'a> {
         let mut b = ModuleBindings::default();
         for name in ["imports", "imports-ts"] {
             let Some(q) = query(ctx.language, name) else {
                 continue;
             };
-            for_each_match(ctx, q, |caps| {
+            // Imports sit at the top of a module: `import` at depth 1,
+            // `const x = require(...)` at 2, `export const x = require(...)` at 3.
+            for_each_match_within(ctx, q, Some(3), |caps| {
                 let Some(source) = capture(caps, "source") else {
                     return;
                 };

@@ -67,8 +67,7 @@ fn main() -> ExitCode {
     let code = match args.command {
         Command::Lsp { .. } => {
             init_tracing_to_stderr();
-            moat::lsp::run_stdio();
-            0
+            moat::lsp::run_stdio()
         }
         Command::Check {
             paths,

@@ -79,7 +79,11 @@ impl io::Write for PipeWriter {
 }
 
 impl tokio::io::AsyncWrite for PipeWriter {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        bytes: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Poll::Ready(self.push(bytes))
     }
 

@@ -76,14 +76,20 @@ fn lines(text: &str) -> Vec<(usize, usize)> {
 
 /// The LSP position of byte offset `offset` (a char boundary) of `text`.
 pub fn position_of(text: &str, offset: usize, enc: Encoding) -> Value {
-    assert!(text.is_char_boundary(offset), "offset {offset} is not a char boundary");
+    assert!(
+        text.is_char_boundary(offset),
+        "offset {offset} is not a char boundary"
+    );
     let lines = lines(text);
     let line = lines
         .iter()
         .rposition(|&(start, _)| start <= offset)
         .unwrap_or(0);
     let (start, end) = lines[line];
-    let character: usize = text[start..offset.min(end)].chars().map(|c| enc.width(c)).sum();
+    let character: usize = text[start..offset.min(end)]
+        .chars()
+        .map(|c| enc.width(c))
+        .sum();
     pos(line, character)
 }
 
@@ -186,6 +192,9 @@ mod tests {
             json!({"range": range(2, 1, 2, 1), "newText": ">"}),
             json!({"range": range(0, 1, 0, 3), "newText": "é"}),
         ];
-        assert_eq!(apply_text_edits(text, &edits, Encoding::Utf16), "<aéb\r\nc\rd>");
+        assert_eq!(
+            apply_text_edits(text, &edits, Encoding::Utf16),
+            "<aéb\r\nc\rd>"
+        );
     }
 }

@@ -48,8 +48,10 @@ const DEBOUNCE: Duration = Duration::from_millis(60);
 /// The code-action kind of Moat's fix-all.
 pub const FIX_ALL_KIND: &str = "source.fixAll.moat";
 
-/// Runs the server on stdin/stdout until the client sends `exit`.
-pub fn run_stdio() {
+/// Runs the server on stdin/stdout until the client sends `exit` (or closes
+/// stdin). Returns the exit code the specification asks for: 0 when the
+/// client sent `shutdown` first, 1 otherwise.
+pub fn run_stdio() -> i32 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -57,15 +59,26 @@ pub fn run_stdio() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("moat: cannot start the async runtime: {e}");
-            return;
+            return 1;
         }
     };
-    runtime.block_on(async {
-        let (service, socket) = LspService::new(Backend::new);
+    let shut_down = runtime.block_on(async {
+        let mut state = None;
+        let (service, socket) = LspService::new(|client| {
+            let backend = Backend::new(client);
+            state = Some(backend.state.clone());
+            backend
+        });
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
             .serve(service)
             .await;
+        state.is_some_and(|s| s.shutdown_requested.load(Ordering::Relaxed))
     });
+    if shut_down {
+        0
+    } else {
+        1
+    }
 }
 
 /// Shared server state.
@@ -86,6 +99,8 @@ struct State {
     /// Serialises publishing so that a clear on close is never followed by a
     /// late publish for the closed document.
     publish_lock: tokio::sync::Mutex<()>,
+    /// The client sent `shutdown`: `exit` then ends the process with 0.
+    shutdown_requested: AtomicBool,
 }
 
 /// The LSP backend.
@@ -116,6 +131,7 @@ impl Backend {
                 client_pulls: AtomicBool::new(false),
                 client_refreshes: AtomicBool::new(false),
                 publish_lock: tokio::sync::Mutex::new(()),
+                shutdown_requested: AtomicBool::new(false),
             }),
         }
     }
@@ -278,8 +294,16 @@ impl Backend {
         let mut config = Config::default();
         if let Some(root) = &root {
             let path = root.join(config::FILE_NAME);
-            let open_text = Uri::from_file_path(&path)
-                .and_then(|u| self.state.documents.get(&u).map(|d| d.rope.to_string()));
+            // Found by path, not by a URI rebuilt from it: clients
+            // percent-encode paths differently (the `url` crate leaves `@`
+            // and `+` alone, `Uri::from_file_path` encodes them), so the
+            // rebuilt URI need not be the key the client opened it under.
+            let open_text = self
+                .state
+                .documents
+                .iter()
+                .find(|e| e.key().to_file_path().is_some_and(|p| p == path))
+                .map(|e| e.rope.to_string());
             let text = open_text.or_else(|| std::fs::read_to_string(&path).ok());
             if let Some(text) = text {
                 config = Config::parse(&text, Some(root)).0;
@@ -490,6 +514,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> RpcResult<()> {
+        self.state.shutdown_requested.store(true, Ordering::Relaxed);
         Ok(())
     }
 

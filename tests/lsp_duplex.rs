@@ -1,0 +1,630 @@
+//! Protocol tests: `moat::lsp::Backend` run in-process by tower-lsp-server
+//! over an in-memory duplex connection, spoken to in JSON-RPC.
+//!
+//! Covers the rules of the protocol the end-to-end test does not: stale
+//! changes dropped, nothing published after close, pulled diagnostics,
+//! fix-all applying only safe fixes, configuration from `moat.toml` (on disk
+//! and in the editor, broken or not) and from the client, and suppression
+//! comments.
+//!
+//! Diagnostics are debounced after edits, so tests wait for the publish of a
+//! given version; they never sleep and then assert.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+
+const MIGRATION: &str = "\
+create table public.profiles (
+  id uuid primary key references auth.users,
+  username text
+);
+";
+
+const ENABLE_RLS: &str = "alter table public.profiles enable row level security;\n";
+
+const TOKENS_TS: &str = "\
+import jwt from 'jsonwebtoken';
+
+export function claims(token: string, secret: string) {
+  return jwt.verify(token, secret);
+}
+";
+
+const FIRESTORE_RULES: &str = "\
+rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    match /users/{userId} {
+      allow read, write: if true;
+    }
+  }
+}
+";
+
+/// An in-process server, initialized with default capabilities.
+fn server() -> Client {
+    let mut client = Client::in_process();
+    client.initialize(json!({}), json!({}));
+    client
+}
+
+/// An in-process server whose workspace is `root`.
+fn server_in(root: &std::path::Path, extra: Value) -> Client {
+    let uri = file_uri(root);
+    let mut params = json!({
+        "rootUri": uri,
+        "workspaceFolders": [{"uri": uri, "name": "project"}],
+    });
+    if let Value::Object(extra) = extra {
+        params.as_object_mut().unwrap().extend(extra);
+    }
+    let mut client = Client::in_process();
+    client.initialize(json!({"workspace": {"workspaceFolders": true}}), params);
+    client
+}
+
+/// The end of the client's copy of `doc`, as an empty range.
+fn end_of(client: &Client, doc: &Doc) -> Value {
+    let end =
+        common::text::range_of_bytes(&doc.text, doc.text.len(), doc.text.len(), client.encoding);
+    json!({"start": end["start"], "end": end["start"]})
+}
+
+#[test]
+fn changes_whose_version_is_not_newer_are_dropped() {
+    let mut client = server();
+    let mut doc = client.open("file:///p/supabase/migrations/001.sql", "sql", 1, MIGRATION);
+    assert_eq!(codes(&client.diagnostics(&doc)), ["sql/rls-disabled"]);
+
+    // Version 2 enables RLS.
+    let end = end_of(&client, &doc);
+    client.change(&mut doc, end, ENABLE_RLS);
+    assert_eq!(client.diagnostics(&doc), Vec::<Value>::new());
+
+    // Changes stamped 2 (same) and 1 (older) that would take it out again.
+    let alter = find(&doc.text, ENABLE_RLS, client.encoding);
+    client.change_with_version(&doc.uri, 2, alter.clone(), "");
+    client.change_with_version(&doc.uri, 1, alter, "");
+
+    // A newer change goes through, on the text without the stale edits.
+    let end = end_of(&client, &doc);
+    client.change(&mut doc, end, "-- done\n");
+    assert_eq!(doc.version, 3);
+    assert_eq!(
+        client.diagnostics(&doc),
+        Vec::<Value>::new(),
+        "a stale change was applied"
+    );
+
+    // And the server's text is still the client's: an edit at positions
+    // computed on the client's copy lands where it should.
+    client.replace(&mut doc, ENABLE_RLS, "");
+    let d = only(&client.diagnostics(&doc)).clone();
+    assert_eq!(d["range"], range(0, 0, 0, 28));
+    assert_eq!(doc.text, format!("{MIGRATION}-- done\n"));
+}
+
+#[test]
+fn close_clears_diagnostics_and_nothing_is_published_after() {
+    let mut client = server();
+    // A second document whose debounced publishes serve as a barrier: its
+    // change comes after the close, so its publish is scheduled after any
+    // publish of the closed document.
+    let mut other = client.open("file:///p/src/other.ts", "typescript", 1, TOKENS_TS);
+    client.diagnostics(&other);
+
+    for round in 0..3 {
+        let uri = format!("file:///p/src/tokens{round}.ts");
+        let mut doc = client.open(&uri, "typescript", 1, TOKENS_TS);
+        assert_eq!(codes(&client.diagnostics(&doc)), ["jwt/missing-algorithms"]);
+
+        // A change schedules a debounced publish; the close comes right after.
+        client.insert_before(&mut doc, "export", "// edited\n");
+        client.close(&doc);
+        let cleared = client.published(&doc.uri, None);
+        assert_eq!(cleared.diagnostics, Vec::<Value>::new());
+        // Whatever came for it before the clear is fine; nothing may follow.
+        client.discard(|m| is_publish_for(m, &uri));
+
+        // A change to a closed document is ignored.
+        client.change_with_version(&doc.uri, 3, range(0, 0, 0, 0), "// after close\n");
+
+        client.insert_before(&mut other, "export", "// barrier\n");
+        client.diagnostics(&other);
+        let late = client.received(|m| is_publish_for(m, &uri));
+        assert_eq!(
+            late,
+            Vec::<Value>::new(),
+            "published after close in round {round}"
+        );
+    }
+
+    // A closed document can be opened again.
+    let doc = client.open("file:///p/src/tokens0.ts", "typescript", 1, TOKENS_TS);
+    assert_eq!(codes(&client.diagnostics(&doc)), ["jwt/missing-algorithms"]);
+}
+
+#[test]
+fn clients_that_pull_get_diagnostics_on_request_and_no_push() {
+    let mut client = Client::in_process();
+    let result = client.initialize(
+        json!({
+            "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+            "workspace": {"diagnostics": {"refreshSupport": true}},
+        }),
+        json!({}),
+    );
+    let provider = &result["capabilities"]["diagnosticProvider"];
+    assert_eq!(provider["identifier"], "moat", "{provider}");
+    assert_eq!(provider["interFileDependencies"], false);
+    assert_eq!(provider["workspaceDiagnostics"], false);
+
+    let pull = |client: &mut Client, uri: &str| -> Vec<Value> {
+        let report = client.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        assert_eq!(report["kind"], "full", "{report}");
+        report["items"].as_array().expect("items").clone()
+    };
+
+    let mut doc = client.open("file:///p/supabase/migrations/001.sql", "sql", 1, MIGRATION);
+    let items = pull(&mut client, &doc.uri);
+    let d = only(&items);
+    assert_moat_diagnostic(d, "sql/rls-disabled", ERROR);
+    assert_eq!(d["range"], range(0, 0, 0, 28));
+    assert_eq!(
+        d["data"]["version"], 1,
+        "fixes are stamped with the version: {d}"
+    );
+
+    let end = end_of(&client, &doc);
+    client.change(&mut doc, end, ENABLE_RLS);
+    assert_eq!(pull(&mut client, &doc.uri), Vec::<Value>::new());
+
+    client.replace(&mut doc, ENABLE_RLS, "");
+    let items = pull(&mut client, &doc.uri);
+    assert_eq!(only(&items)["data"]["version"], 3);
+
+    client.close(&doc);
+    assert_eq!(pull(&mut client, &doc.uri), Vec::<Value>::new());
+
+    // New settings: the client is asked to pull again, not pushed to.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"rules": {"sql/rls-disabled": "off"}}}),
+    );
+    client.wait_for("workspace/diagnostic/refresh", |m| {
+        m["method"] == "workspace/diagnostic/refresh" && m.get("id").is_some()
+    });
+
+    // Nothing was pushed: no later message can serve as a barrier here, so
+    // watch for a while past the debounce (this can only miss a late push).
+    let pushed = client.received_within(Duration::from_millis(300), |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+    });
+    assert_eq!(pushed, Vec::<Value>::new());
+}
+
+const SIGN_AND_VERIFY_TS: &str = "\
+import jwt from 'jsonwebtoken';
+
+const SECRET = process.env.JWT_SECRET!;
+
+export const issue = (p: object) => jwt.sign(p, SECRET);
+export const check = (t: string) => jwt.verify(t, SECRET);
+export const legacy = (t: string) => jwt.verify(t, LEGACY_KEY);
+";
+
+#[test]
+fn fix_all_applies_only_safe_fixes() {
+    let mut client = server();
+    let mut doc = client.open("file:///p/src/auth.ts", "typescript", 1, SIGN_AND_VERIFY_TS);
+    let diagnostics = client.diagnostics(&doc);
+    assert_eq!(
+        codes(&diagnostics),
+        ["jwt/missing-algorithms", "jwt/missing-algorithms"]
+    );
+    // Same key as `sign`: the algorithm is known, the fix is safe.
+    assert_eq!(diagnostics[0]["range"], range(5, 36, 5, 57));
+    assert_eq!(
+        diagnostics[0]["data"]["fixes"][0]["safe"], true,
+        "{:#}",
+        diagnostics[0]
+    );
+    // Another key: a guess, unsafe.
+    assert_eq!(diagnostics[1]["range"], range(6, 37, 6, 62));
+    assert_eq!(
+        diagnostics[1]["data"]["fixes"][0]["safe"], false,
+        "{:#}",
+        diagnostics[1]
+    );
+
+    // Asked for by its own kind or a parent kind, as editors do on save.
+    let everything = range(0, 0, 7, 0);
+    for only_kinds in [&["source.fixAll.moat"][..], &["source.fixAll"], &["source"]] {
+        let actions = client.code_actions(&doc, everything.clone(), &[], Some(only_kinds));
+        let action = only(&actions);
+        assert_eq!(action["kind"], "source.fixAll.moat", "{only_kinds:?}");
+        let edits = Client::edits_for(action, &doc);
+        assert_eq!(
+            edits,
+            vec![json!({"range": range(5, 56, 5, 56), "newText": ", { algorithms: ['HS256'] }"})],
+            "only the safe fix, pinning the algorithm `sign` uses"
+        );
+    }
+    // Fix-all is not a quick fix.
+    let quick = client.code_actions(&doc, everything.clone(), &[], Some(&["quickfix"]));
+    assert_eq!(quick, Vec::<Value>::new());
+
+    let action = client.code_actions(&doc, everything.clone(), &[], Some(&["source.fixAll.moat"]));
+    let edits = Client::edits_for(&action[0], &doc);
+    client.apply_edits(&mut doc, &edits);
+    let left = client.diagnostics(&doc);
+    assert_eq!(
+        only(&left)["range"],
+        range(6, 37, 6, 62),
+        "the unsafe one stays"
+    );
+    let actions = client.code_actions(&doc, everything, &[], Some(&["source.fixAll.moat"]));
+    assert_eq!(actions, Vec::<Value>::new(), "nothing safe left to fix");
+}
+
+#[test]
+fn fix_all_leaves_unsafe_fixes_to_the_user() {
+    let mut client = server();
+    let doc = client.open("file:///p/supabase/migrations/001.sql", "sql", 1, MIGRATION);
+    let d = only(&client.diagnostics(&doc)).clone();
+    assert_eq!(
+        d["data"]["fixes"][0]["safe"], false,
+        "enabling RLS without policies changes behaviour"
+    );
+
+    let fix_all = client.code_actions(
+        &doc,
+        range(0, 0, 4, 0),
+        std::slice::from_ref(&d),
+        Some(&["source.fixAll.moat"]),
+    );
+    assert_eq!(fix_all, Vec::<Value>::new());
+    // Still offered as a quick fix.
+    let quick = client.code_actions(&doc, d["range"].clone(), std::slice::from_ref(&d), None);
+    assert_eq!(only(&quick)["kind"], "quickfix");
+}
+
+#[test]
+fn moat_toml_in_the_workspace_changes_what_is_published() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("moat.toml"),
+        "[rules]\n\"sql/rls-disabled\" = \"off\"\n\"jwt/missing-algorithms\" = \"error\"\n",
+    )
+    .unwrap();
+    let mut client = server_in(dir.path(), json!({}));
+
+    let sql = client.open(
+        &file_uri(&dir.path().join("supabase/migrations/001.sql")),
+        "sql",
+        1,
+        MIGRATION,
+    );
+    assert_eq!(
+        client.diagnostics(&sql),
+        Vec::<Value>::new(),
+        "sql/rls-disabled is off"
+    );
+    let ts = client.open(
+        &file_uri(&dir.path().join("src/tokens.ts")),
+        "typescript",
+        1,
+        TOKENS_TS,
+    );
+    assert_moat_diagnostic(
+        only(&client.diagnostics(&ts)),
+        "jwt/missing-algorithms",
+        ERROR,
+    );
+    let rules = client.open(
+        &file_uri(&dir.path().join("firestore.rules")),
+        "firebase-rules",
+        1,
+        FIRESTORE_RULES,
+    );
+    assert_eq!(
+        codes(&client.diagnostics(&rules)),
+        ["firebase/allow-if-true"],
+        "other rules still run"
+    );
+
+    // The same files in a workspace without moat.toml: the defaults.
+    let bare = tempfile::tempdir().unwrap();
+    let mut plain = server_in(bare.path(), json!({}));
+    let sql = plain.open(
+        &file_uri(&bare.path().join("supabase/migrations/001.sql")),
+        "sql",
+        1,
+        MIGRATION,
+    );
+    assert_eq!(codes(&plain.diagnostics(&sql)), ["sql/rls-disabled"]);
+    let ts = plain.open(
+        &file_uri(&bare.path().join("src/tokens.ts")),
+        "typescript",
+        1,
+        TOKENS_TS,
+    );
+    assert_moat_diagnostic(
+        only(&plain.diagnostics(&ts)),
+        "jwt/missing-algorithms",
+        WARNING,
+    );
+}
+
+#[test]
+fn moat_toml_edited_in_the_editor_applies_and_a_broken_one_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let on_disk = "[rules]\n\"sql/rls-disabled\" = \"off\"\n";
+    std::fs::write(dir.path().join("moat.toml"), on_disk).unwrap();
+    let mut client = server_in(dir.path(), json!({}));
+    let sql = client.open(
+        &file_uri(&dir.path().join("supabase/migrations/001.sql")),
+        "sql",
+        1,
+        MIGRATION,
+    );
+    assert_eq!(client.diagnostics(&sql), Vec::<Value>::new());
+
+    // Opened in the editor, the buffer is the configuration.
+    let mut config = client.open(&file_uri(&dir.path().join("moat.toml")), "toml", 1, on_disk);
+    assert_eq!(
+        client.diagnostics(&config),
+        Vec::<Value>::new(),
+        "a valid moat.toml has no problems"
+    );
+
+    // Broken: reported on moat.toml, and the defaults are in force.
+    client.replace(&mut config, "[rules]", "[rules");
+    let problems = client.diagnostics(&config);
+    let d = only(&problems);
+    assert_moat_diagnostic(d, "moat/invalid-config", ERROR);
+    assert_eq!(d["range"]["start"]["line"], 0, "{d:#}");
+    let sql_now = client.wait_for("the migration re-checked with the defaults", |m| {
+        is_publish_for(m, &sql.uri) && !m["params"]["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(
+        codes(sql_now["params"]["diagnostics"].as_array().unwrap()),
+        ["sql/rls-disabled"]
+    );
+    assert_eq!(
+        sql_now["params"]["version"], 1,
+        "re-checked at the document's own version"
+    );
+
+    // A rule that does not exist: reported on its entry, the rest applies.
+    client.replace_all(
+        &mut config,
+        "[rules]\n\"sql/rls-disabled\" = \"warning\"\n\"sql/no-such-rule\" = \"off\"\n",
+    );
+    let problems = client.diagnostics(&config);
+    let d = only(&problems);
+    assert_moat_diagnostic(d, "moat/invalid-config", ERROR);
+    assert_eq!(
+        d["range"]["start"]["line"], 2,
+        "on the unknown entry: {d:#}"
+    );
+    assert!(
+        d["message"].as_str().unwrap().contains("sql/no-such-rule"),
+        "{d:#}"
+    );
+    let sql_now = client.wait_for("the migration re-checked as a warning", |m| {
+        is_publish_for(m, &sql.uri) && m["params"]["diagnostics"][0]["severity"] == WARNING
+    });
+    assert_eq!(
+        codes(sql_now["params"]["diagnostics"].as_array().unwrap()),
+        ["sql/rls-disabled"]
+    );
+
+    // Closing the buffer goes back to the file on disk: the rule is off.
+    client.close(&config);
+    assert_eq!(
+        client.published(&config.uri, None).diagnostics,
+        Vec::<Value>::new()
+    );
+    client.wait_for("the migration re-checked with moat.toml from disk", |m| {
+        is_publish_for(m, &sql.uri) && m["params"]["diagnostics"] == json!([])
+    });
+}
+
+#[test]
+fn moat_toml_buffer_applies_whatever_the_uri_encoding() {
+    // A workspace path with characters clients encode differently: `@` is
+    // left as it is by the `url` crate (Helix), spaces and non-ASCII are
+    // percent-encoded.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app@2 prod é");
+    std::fs::create_dir(&root).unwrap();
+    let mut client = server_in(&root, json!({}));
+    assert!(
+        file_uri(&root).contains("app@2%20prod%20%C3%A9"),
+        "{}",
+        file_uri(&root)
+    );
+
+    let sql = client.open(
+        &file_uri(&root.join("supabase/migrations/001.sql")),
+        "sql",
+        1,
+        MIGRATION,
+    );
+    assert_eq!(codes(&client.diagnostics(&sql)), ["sql/rls-disabled"]);
+    // moat.toml exists only in the editor: its buffer must apply.
+    let config = client.open(
+        &file_uri(&root.join("moat.toml")),
+        "toml",
+        1,
+        "[rules]\n\"sql/rls-disabled\" = \"off\"\n",
+    );
+    assert_eq!(client.diagnostics(&config), Vec::<Value>::new());
+    client.wait_for("the migration re-checked with the buffer's settings", |m| {
+        is_publish_for(m, &sql.uri) && m["params"]["diagnostics"] == json!([])
+    });
+}
+
+#[test]
+fn client_settings_apply() {
+    let mut client = Client::in_process();
+    client.initialize(
+        json!({}),
+        json!({"initializationOptions": {"rules": {"sql/rls-disabled": "off"}}}),
+    );
+    let sql = client.open("file:///p/supabase/migrations/001.sql", "sql", 1, MIGRATION);
+    assert_eq!(
+        client.diagnostics(&sql),
+        Vec::<Value>::new(),
+        "turned off by initializationOptions"
+    );
+    let ts = client.open("file:///p/src/tokens.ts", "typescript", 1, TOKENS_TS);
+    assert_eq!(codes(&client.diagnostics(&ts)), ["jwt/missing-algorithms"]);
+
+    // Settings changed later (here in the `{"moat": {...}}` shape).
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"moat": {"rules": {"sql/rls-disabled": "warning"}}}}),
+    );
+    let republished = client.wait_for("the migration re-checked with the new settings", |m| {
+        is_publish_for(m, &sql.uri) && !m["params"]["diagnostics"].as_array().unwrap().is_empty()
+    });
+    let d = only(republished["params"]["diagnostics"].as_array().unwrap());
+    assert_moat_diagnostic(d, "sql/rls-disabled", WARNING);
+}
+
+#[test]
+fn moat_ignore_comments_are_honoured() {
+    let mut client = server();
+    let ts = client.open(
+        "file:///p/src/gateway.ts",
+        "typescript",
+        1,
+        "\
+import jwt from 'jsonwebtoken';
+// moat-ignore: jwt/missing-algorithms -- tokens come from our own gateway
+export const a = (t: string, k: string) => jwt.verify(t, k);
+export const b = (t: string, k: string) => jwt.verify(t, k);
+export const c = (t: string, k: string) => jwt.verify(t, k); // moat-ignore: jwt
+",
+    );
+    let d = only(&client.diagnostics(&ts)).clone();
+    assert_eq!(
+        d["range"]["start"]["line"], 3,
+        "only the call without a suppression: {d:#}"
+    );
+
+    let mut sql = client.open(
+        "file:///p/supabase/migrations/002.sql",
+        "sql",
+        1,
+        "create table public.audit (id int); -- moat-ignore: sql/rls-disabled -- not exposed\n",
+    );
+    assert_eq!(client.diagnostics(&sql), Vec::<Value>::new());
+
+    // Editing the comment away brings the finding back.
+    client.replace(
+        &mut sql,
+        " -- moat-ignore: sql/rls-disabled -- not exposed",
+        "",
+    );
+    assert_eq!(codes(&client.diagnostics(&sql)), ["sql/rls-disabled"]);
+}
+
+#[test]
+fn utf32_and_crlf_positions() {
+    let mut client = Client::in_process();
+    client.initialize(
+        json!({"general": {"positionEncodings": ["utf-32"]}}),
+        json!({}),
+    );
+    assert_eq!(client.encoding, Encoding::Utf32);
+    let text = "-- 😀 profiles\r\n-- 日本語\r\ncreate table public.profiles (id int);\r\n";
+    let mut doc = client.open("file:///p/supabase/migrations/003.sql", "sql", 1, text);
+    let diagnostics = client.diagnostics(&doc);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["range"], range(2, 0, 2, 28));
+
+    // An edit on the line above, in code points.
+    client.change(&mut doc, range(1, 3, 1, 6), "テスト 😀😀");
+    assert_eq!(
+        doc.text,
+        "-- 😀 profiles\r\n-- テスト 😀😀\r\ncreate table public.profiles (id int);\r\n"
+    );
+    assert_eq!(only(&client.diagnostics(&doc))["range"], range(2, 0, 2, 28));
+    // A line break inserted above, and emoji before the finding on its line.
+    client.insert_before(&mut doc, "create table", "/* 😀 */\r\n/* 😀 */ ");
+    assert_eq!(only(&client.diagnostics(&doc))["range"], range(3, 8, 3, 36));
+    // An edit after the emoji on the finding's line, in code points.
+    client.replace(&mut doc, "public.", "");
+    assert_eq!(
+        doc.text.lines().nth(3),
+        Some("/* 😀 */ create table profiles (id int);")
+    );
+    assert_eq!(only(&client.diagnostics(&doc))["range"], range(3, 8, 3, 29));
+}
+
+#[test]
+fn several_changes_in_one_did_change_apply_in_order() {
+    let mut client = server();
+    let mut doc = client.open("file:///p/src/tokens.ts", "typescript", 1, TOKENS_TS);
+    assert_eq!(only(&client.diagnostics(&doc))["range"], range(3, 9, 3, 34));
+
+    // Each change's range is on the text the previous one left: the second
+    // one's line 4 is the verify line only after the first added a line.
+    client.change_many(
+        &mut doc,
+        &[
+            (range(1, 0, 1, 0), "// 😀 one\n"),
+            (range(4, 9, 4, 9), "/* 😀 */ "),
+            (range(0, 0, 0, 0), "// two\n"),
+        ],
+    );
+    assert!(
+        doc.text.contains("  return /* 😀 */ jwt.verify"),
+        "{}",
+        doc.text
+    );
+    assert_eq!(
+        only(&client.diagnostics(&doc))["range"],
+        range(5, 18, 5, 43)
+    );
+}
+
+#[test]
+fn positions_past_the_end_of_a_line_are_clamped() {
+    let mut client = server();
+    // No line break at the end: "the end of the text" and "the start of
+    // the last line" differ.
+    let text = "-- 😀 header\ncreate table public.profiles (id uuid references auth.users);";
+    let mut doc = client.open("file:///p/supabase/migrations/001.sql", "sql", 1, text);
+    assert_eq!(only(&client.diagnostics(&doc))["range"], range(1, 0, 1, 28));
+
+    // A character past the end of line 0 means the end of line 0: the line
+    // break stays after the insertion.
+    client.change(&mut doc, range(0, 999, 0, 999), "\n-- second line");
+    assert_eq!(only(&client.diagnostics(&doc))["range"], range(2, 0, 2, 28));
+
+    // A line past the last one means the end of the text: RLS enabled
+    // after the table.
+    client.change(&mut doc, range(99, 0, 99, 7), &format!("\n{ENABLE_RLS}"));
+    assert!(
+        doc.text.ends_with(&format!(");\n{ENABLE_RLS}")),
+        "{}",
+        doc.text
+    );
+    assert_eq!(client.diagnostics(&doc), Vec::<Value>::new());
+
+    // Deleting from the start of the alter line to past its end.
+    client.change(&mut doc, range(3, 0, 3, 999), "");
+    assert!(doc.text.ends_with(");\n\n"), "{}", doc.text);
+    assert_eq!(only(&client.diagnostics(&doc))["range"], range(2, 0, 2, 28));
+}

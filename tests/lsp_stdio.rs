@@ -380,3 +380,21 @@ fn exit_without_shutdown_ends_the_process_with_code_1() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_for_exit(), Some(1));
 }
+
+#[test]
+fn malformed_messages_are_dropped_and_the_server_keeps_serving() {
+    let mut client = server(&[]);
+    for garbage in [
+        &b"Content-Length: 10\r\n\r\n{not json}"[..],
+        b"Content-Length: 2\r\n\r\n[]",
+        b"Content-Length: 5\r\n\r\nhello",
+        b"Content-Length: abc\r\n\r\n",
+        b"X-No-Length: 1\r\n\r\n",
+    ] {
+        client.send_bytes(garbage);
+    }
+    let doc = client.open("file:///w/firestore.rules", "plaintext", 1, FIRESTORE_RULES);
+    assert_eq!(codes(&client.diagnostics(&doc)), ["firebase/allow-if-true"]);
+    client.shutdown_and_exit();
+    assert_eq!(client.wait_for_exit(), Some(0));
+}

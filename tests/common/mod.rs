@@ -208,6 +208,13 @@ impl Client {
         write_message(&mut **self.writer.lock().unwrap(), msg).expect("write to the server");
     }
 
+    /// Sends raw bytes, framing and all (for malformed-input tests).
+    pub fn send_bytes(&self, bytes: &[u8]) {
+        let mut w = self.writer.lock().unwrap();
+        w.write_all(bytes).expect("write to the server");
+        w.flush().expect("flush to the server");
+    }
+
     /// Sends a notification.
     pub fn notify(&self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));

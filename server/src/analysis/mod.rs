@@ -130,7 +130,7 @@ pub fn analyze_file(ctx: &FileContext<'_>, config: &Config) -> Vec<Finding> {
             }
         }
     }
-    let suppressions = suppress::Suppressions::scan(ctx.text, ctx.language.line_comment());
+    let suppressions = suppress::Suppressions::scan(ctx.text, ctx.tree);
     findings.retain(|f| !suppressions.is_suppressed(f.rule, f.range.start));
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))

@@ -9,10 +9,14 @@
 //! create table audit_log (id int); -- moat-ignore: sql/rls-disabled -- not exposed
 //! ```
 //!
-//! The comment marker is `//` in JavaScript, TypeScript and rules files and
-//! `--` in SQL. Several rules may be listed, separated by commas or spaces.
-//! A domain name (`sql`) covers every rule of that domain. The reason after
-//! ` -- ` is free text for the reader; Moat does not require it.
+//! Only real comments count — the syntax tree's `comment` nodes, line or
+//! block (`//`, `/* */` in JavaScript, TypeScript and rules files; `--`,
+//! `/* */` in SQL) — never text inside a string literal. Several rules may be
+//! listed, separated by commas or spaces. A domain name (`sql`) covers every
+//! rule of that domain. The reason after ` -- ` is free text for the reader;
+//! Moat does not require it.
+
+use tree_sitter::Tree;
 
 /// Where a suppression comment sits and what it names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,48 +38,45 @@ pub struct Suppressions {
 const MARK: &str = "moat-ignore:";
 
 impl Suppressions {
-    /// Scans `text` for `<comment> moat-ignore: RULES` comments, where
-    /// `comment` is the language's line-comment marker (`//` or `--`).
-    pub fn scan(text: &str, comment: &str) -> Suppressions {
-        let mut line_starts = vec![0];
-        let mut entries = Vec::new();
-        let mut offset = 0;
-        for (i, line) in text.split_inclusive('\n').enumerate() {
-            offset += line.len();
-            line_starts.push(offset);
-            let Some(mark_at) = line.find(MARK) else {
-                continue;
-            };
-            let before = &line[..mark_at];
-            let Some(comment_at) = before.rfind(comment) else {
-                continue;
-            };
-            // Only whitespace between the comment marker and `moat-ignore:`.
-            if !before[comment_at + comment.len()..].trim().is_empty() {
-                continue;
-            }
-            let rest = &line[mark_at + MARK.len()..];
-            let rest = rest.split(" --").next().unwrap_or("");
-            let rest = rest.split("*/").next().unwrap_or("");
-            let rules: Vec<String> = rest
-                .split([',', ' ', '\t', '\r', '\n'])
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
-            if rules.is_empty() {
-                continue;
-            }
-            // A comment alone on its line covers the next line; after code,
-            // its own line.
-            let alone = before[..comment_at].trim().is_empty();
-            entries.push(Suppression {
-                line: if alone { i + 1 } else { i },
-                rules,
-            });
+    /// Finds the `moat-ignore:` comments among the comment nodes of `tree`
+    /// (the syntax tree of `text`).
+    pub fn scan(text: &str, tree: &Tree) -> Suppressions {
+        if !text.contains(MARK) {
+            return Suppressions::default();
         }
-        Suppressions {
-            entries,
-            line_starts,
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
+        let mut entries = Vec::new();
+        let mut cursor = tree.walk();
+        loop {
+            let node = cursor.node();
+            if node.kind() == "comment" {
+                let comment = &text[node.byte_range()];
+                if let Some(rules) = parse_comment(comment) {
+                    let start_line = line_of(node.start_byte());
+                    let before = &text[line_starts[start_line]..node.start_byte()];
+                    // After code: covers its own line. Alone: the next line.
+                    let line = if before.trim().is_empty() {
+                        line_of(node.end_byte()) + 1
+                    } else {
+                        start_line
+                    };
+                    entries.push(Suppression { line, rules });
+                }
+            }
+            if node.kind() != "comment" && cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return Suppressions {
+                        entries,
+                        line_starts,
+                    };
+                }
+            }
         }
     }
 
@@ -96,46 +97,71 @@ impl Suppressions {
     }
 }
 
+/// The rules a comment names after `moat-ignore:`, if it is a suppression:
+/// the comment opener (`//`, `--`, `/*`, `#`) and whitespace may precede the
+/// marker, nothing else.
+fn parse_comment(comment: &str) -> Option<Vec<String>> {
+    let at = comment.find(MARK)?;
+    let opener = comment[..at].trim();
+    if !matches!(opener, "//" | "--" | "/*" | "/**" | "#" | "") {
+        return None;
+    }
+    let rest = &comment[at + MARK.len()..];
+    let rest = rest.split(" --").next().unwrap_or("");
+    let rest = rest.split("*/").next().unwrap_or("");
+    let rules: Vec<String> = rest
+        .split([',', ' ', '\t', '\r', '\n'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    (!rules.is_empty()).then_some(rules)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::language::{parse, Language};
 
-    #[test]
-    fn line_before_and_end_of_line() {
-        let text = "a\n// moat-ignore: jwt/missing-algorithms -- trusted\nverify(t, k)\nverify(t, k) // moat-ignore: jwt/missing-algorithms\nverify(t, k)\n";
-        let s = Suppressions::scan(text, "//");
-        let line = |n: usize| {
-            text.split_inclusive('\n')
-                .take(n)
-                .map(str::len)
-                .sum::<usize>()
-        };
-        assert!(s.is_suppressed("jwt/missing-algorithms", line(2) + 3));
-        assert!(s.is_suppressed("jwt/missing-algorithms", line(3)));
-        assert!(!s.is_suppressed("jwt/missing-algorithms", line(4)));
-        assert!(!s.is_suppressed("jwt/none-algorithm", line(2)));
-        // The comment line itself is not covered by a comment alone on it.
-        assert!(!s.is_suppressed("jwt/missing-algorithms", line(1)));
+    fn scan(lang: Language, text: &str) -> Suppressions {
+        Suppressions::scan(text, &parse(lang, text, None).unwrap())
+    }
+
+    fn line(text: &str, n: usize) -> usize {
+        text.split_inclusive('\n').take(n).map(str::len).sum()
     }
 
     #[test]
-    fn sql_marker_lists_and_domains() {
-        let text = "-- moat-ignore: sql/rls-disabled, sql/grant-to-anon\ncreate table a (id int);\n-- moat-ignore: sql\ncreate table b (id int);\n";
-        let s = Suppressions::scan(text, "--");
-        assert!(s.is_suppressed("sql/rls-disabled", 60));
-        assert!(s.is_suppressed("sql/grant-to-anon", 60));
-        let b = text.find("create table b").unwrap();
+    fn line_before_and_end_of_line() {
+        let text = "a;\n// moat-ignore: jwt/missing-algorithms -- trusted\nverify(t, k);\nverify(t, k); // moat-ignore: jwt/missing-algorithms\nverify(t, k);\n";
+        let s = scan(Language::JavaScript, text);
+        assert!(s.is_suppressed("jwt/missing-algorithms", line(text, 2) + 3));
+        assert!(s.is_suppressed("jwt/missing-algorithms", line(text, 3)));
+        assert!(!s.is_suppressed("jwt/missing-algorithms", line(text, 4)));
+        assert!(!s.is_suppressed("jwt/none-algorithm", line(text, 2)));
+        // The comment line itself is not covered by a comment alone on it.
+        assert!(!s.is_suppressed("jwt/missing-algorithms", line(text, 1)));
+    }
+
+    #[test]
+    fn sql_lists_domains_and_block_comments() {
+        let text = "-- moat-ignore: sql/rls-disabled, sql/grant-to-anon\ncreate table a (id int);\n/* moat-ignore: sql */\ncreate table b (id int);\n";
+        let s = scan(Language::Sql, text);
+        let a = line(text, 1);
+        assert!(s.is_suppressed("sql/rls-disabled", a));
+        assert!(s.is_suppressed("sql/grant-to-anon", a));
+        let b = line(text, 3);
         assert!(s.is_suppressed("sql/anything", b));
         assert!(!s.is_suppressed("firebase/allow-if-true", b));
     }
 
     #[test]
-    fn wrong_marker_or_text_between_is_not_a_suppression() {
-        let text = "// see moat-ignore: sql/rls-disabled\nx\n-- moat-ignore: sql/rls-disabled\nx\n";
-        let s = Suppressions::scan(text, "--");
-        assert!(!s.is_suppressed("sql/rls-disabled", 37));
-        let s = Suppressions::scan(text, "//");
-        assert!(!s.is_suppressed("sql/rls-disabled", 37));
-        assert!(!s.is_suppressed("sql/rls-disabled", text.len() - 2));
+    fn text_in_strings_or_after_other_words_is_not_a_suppression() {
+        let text = "const h = \"// moat-ignore: jwt\"; verify(t, k);\n// see moat-ignore: jwt\nverify(t, k);\n";
+        let s = scan(Language::JavaScript, text);
+        assert!(!s.is_suppressed("jwt/missing-algorithms", 0));
+        assert!(!s.is_suppressed("jwt/missing-algorithms", line(text, 2)));
+        let sql =
+            "insert into d values ('-- moat-ignore: sql -- x'); create table public.z (id int);\n";
+        assert!(!scan(Language::Sql, sql).is_suppressed("sql/rls-disabled", 50));
     }
 }

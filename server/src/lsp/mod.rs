@@ -16,6 +16,7 @@
 //! published for a closed document.
 
 mod convert;
+pub mod transport;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -69,11 +70,22 @@ pub fn run_stdio() -> i32 {
             state = Some(backend.state.clone());
             backend
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        let (server_input, from_client) = tokio::io::duplex(1 << 16);
+        tokio::spawn(transport::forward_valid_frames(
+            tokio::io::stdin(),
+            from_client,
+            |dropped| {
+                tracing::error!("dropping a malformed message from the client: {dropped:?}");
+            },
+        ));
+        Server::new(server_input, tokio::io::stdout(), socket)
             .serve(service)
             .await;
         state.is_some_and(|s| s.shutdown_requested.load(Ordering::Relaxed))
     });
+    // The stdin reader sits in a blocking read that never returns once the
+    // client has sent `exit` without closing stdin: do not wait for it.
+    runtime.shutdown_background();
     if shut_down {
         0
     } else {
@@ -99,6 +111,9 @@ struct State {
     /// Serialises publishing so that a clear on close is never followed by a
     /// late publish for the closed document.
     publish_lock: tokio::sync::Mutex<()>,
+    /// Bumped on every configuration reload; a publish computed under an
+    /// older configuration is dropped.
+    config_generation: std::sync::atomic::AtomicU64,
     /// The client sent `shutdown`: `exit` then ends the process with 0.
     shutdown_requested: AtomicBool,
 }
@@ -131,6 +146,7 @@ impl Backend {
                 client_pulls: AtomicBool::new(false),
                 client_refreshes: AtomicBool::new(false),
                 publish_lock: tokio::sync::Mutex::new(()),
+                config_generation: std::sync::atomic::AtomicU64::new(0),
                 shutdown_requested: AtomicBool::new(false),
             }),
         }
@@ -251,21 +267,49 @@ impl Backend {
         if self.state.client_pulls.load(Ordering::Relaxed) {
             return;
         }
-        let _guard = self.state.publish_lock.lock().await;
         let Some(snap) = self.snapshot(&uri) else {
             return;
         };
         if version.is_some_and(|v| v != snap.version) {
             return;
         }
-        let diagnostics = self.diagnostics(&uri, &snap);
-        // A newer edit arrived while analysing: its own publish will follow.
-        if self.state.documents.get(&uri).map(|d| d.version) != Some(snap.version) {
+        let generation = self.state.config_generation.load(Ordering::SeqCst);
+        // Analysis runs on the blocking pool, outside the publish lock, so a
+        // slow file delays nobody else's diagnostics.
+        let backend = self.handle();
+        let analysed_uri = uri.clone();
+        let diagnostics = match tokio::task::spawn_blocking(move || {
+            let version = snap.version;
+            (backend.diagnostics(&analysed_uri, &snap), version)
+        })
+        .await
+        {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(uri = uri.as_str(), "analysis task failed: {e}");
+                return;
+            }
+        };
+        let (diagnostics, analysed_version) = diagnostics;
+        let _guard = self.state.publish_lock.lock().await;
+        // A newer edit, a close, or a configuration change happened while
+        // analysing: a fresher publish follows (or none, after a close).
+        if self.state.documents.get(&uri).map(|d| d.version) != Some(analysed_version)
+            || self.state.config_generation.load(Ordering::SeqCst) != generation
+        {
             return;
         }
         self.client
-            .publish_diagnostics(uri, diagnostics, Some(snap.version))
+            .publish_diagnostics(uri, diagnostics, Some(analysed_version))
             .await;
+    }
+
+    /// Another handle on the same server state and client.
+    fn handle(&self) -> Backend {
+        Backend {
+            client: self.client.clone(),
+            state: self.state.clone(),
+        }
     }
 
     /// Re-analyses every open document (after a configuration change).
@@ -321,14 +365,12 @@ impl Backend {
             }
         }
         *self.state.config.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config);
+        self.state.config_generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Schedules a debounced publish of `uri` at `version`.
     fn schedule(&self, uri: Uri, version: i32) {
-        let backend = Backend {
-            client: self.client.clone(),
-            state: self.state.clone(),
-        };
+        let backend = self.handle();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
             guard_notification("publish", backend.publish(uri, Some(version))).await;

@@ -229,3 +229,461 @@ fn sarif_output_for_code_scanning() {
     assert_eq!(typed.runs.len(), 1);
     insta::assert_json_snapshot!("examples_sarif", log["runs"][0]["results"]);
 }
+
+fn json_of(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `(rule, path)` of every diagnostic in a JSON report.
+fn rules_and_paths(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const JWT_TS: &str = "import jwt from 'jsonwebtoken';\njwt.verify(t, k);\n";
+const RLS_SQL: &str = "create table t (id int);\n";
+/// Supabase-facing wherever it is (it references `auth.users`).
+const SUPABASE_SQL: &str = "create table t (id uuid references auth.users);\n";
+
+#[test]
+fn ignore_patterns_never_panic_on_paths_outside_the_config_folder() {
+    let dir = project(&[
+        ("apps/web/moat.toml", "ignore = [\"dist/**\"]\n"),
+        ("apps/web/src/a.ts", JWT_TS),
+        ("apps/web/dist/b.ts", JWT_TS),
+        ("supabase/migrations/1.sql", RLS_SQL),
+    ]);
+    for args in [
+        &["check", "--format", "json", "apps/web", "supabase"][..],
+        &["check", "--format", "json", "supabase", "apps/web"][..],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "apps/web/moat.toml",
+            "apps/web",
+            "supabase",
+        ][..],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "apps/web/moat.toml",
+            "supabase",
+        ][..],
+    ] {
+        let out = moat(args, dir.path());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+    // With the explicit configuration, dist/ is ignored and supabase/ (outside
+    // its folder) is checked.
+    let out = moat(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "apps/web/moat.toml",
+            "apps/web",
+            "supabase",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        rules_and_paths(&json_of(&out)),
+        [
+            ("jwt/missing-algorithms".into(), "apps/web/src/a.ts".into()),
+            (
+                "sql/rls-disabled".into(),
+                "supabase/migrations/1.sql".into()
+            ),
+        ]
+    );
+}
+
+/// Builds `d/L…/L…/…` (`depth` folders whose names are 250 bytes long) with
+/// `file` in the deepest one: paths Moat meets there are longer than the
+/// system allows (ENAMETOOLONG), which fails for root too, unlike `chmod`.
+fn too_long_tree(depth: usize, file: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut short = dir.path().join("d");
+    for _ in 0..depth {
+        short.push("a");
+    }
+    std::fs::create_dir_all(&short).unwrap();
+    std::fs::write(short.join(file), JWT_TS).unwrap();
+    std::fs::write(dir.path().join("ok.ts"), "export const x = 1;\n").unwrap();
+    let long = "L".repeat(250);
+    // Deepest first, so that every rename goes through short names.
+    for level in (1..=depth).rev() {
+        let mut parent = dir.path().join("d");
+        for _ in 1..level {
+            parent.push("a");
+        }
+        std::fs::rename(parent.join("a"), parent.join(&long)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_folder_that_cannot_be_read_is_an_error_not_a_green_run() {
+    // The 17th folder's path is longer than PATH_MAX: the walk cannot open it.
+    let dir = too_long_tree(17, "x.ts");
+    let out = moat(&["check", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("moat: d/LLL"), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains("No problems found"), "{text}");
+    let out = moat(&["check", "--format", "json", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let json = json_of(&out);
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert!(errors[0]["path"].as_str().unwrap().starts_with("d/LLL"));
+    assert!(!errors[0]["message"].as_str().unwrap().is_empty());
+    let out = moat(&["check", "--format", "sarif", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let invocation = &json_of(&out)["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["level"],
+        "error"
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_not_counted_as_checked() {
+    // The folder can be listed, but its file's path is too long to open.
+    let file = format!("{}.ts", "F".repeat(200));
+    let dir = too_long_tree(16, &file);
+    let out = moat(&["check", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains("No problems found"), "{text}");
+    assert!(
+        text.contains("Could not read 1 file or folder; no problems in the 1 file checked."),
+        "{text}"
+    );
+    let out = moat(&["check", "--format", "json", "."], dir.path());
+    let json = json_of(&out);
+    assert_eq!(json["summary"]["files"], 1, "{json:#}");
+    assert_eq!(json["errors"].as_array().unwrap().len(), 1);
+    assert!(json["errors"][0]["path"].as_str().unwrap().ends_with(&file));
+}
+
+#[test]
+fn a_path_argument_that_cannot_be_read_reports_the_real_reason() {
+    let dir = project(&[("a.ts", "export const x = 1;\n")]);
+    // a.ts is a file, so a.ts/x.ts fails with "Not a directory".
+    let out = moat(&["check", "a.ts/x.ts"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("no such file"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("a.ts/x.ts"), "{}", stderr(&out));
+    let out = moat(&["check", "missing.ts"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("missing.ts: no such file or folder"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_locked_folder_is_an_error_unless_we_are_root() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project(&[("locked/x.ts", JWT_TS), ("ok.ts", "export const x = 1;\n")]);
+    let locked = dir.path().join("locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable_anyway = std::fs::read_dir(&locked).is_ok();
+    let out = moat(&["check", "."], dir.path());
+    let explicit = moat(&["check", "locked/x.ts"], dir.path());
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if readable_anyway {
+        // Root reads everything; the ENAMETOOLONG tests cover this path.
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("locked"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("No problems found"));
+    assert_eq!(explicit.status.code(), Some(2));
+    assert!(
+        stderr(&explicit).contains("ermission denied"),
+        "{}",
+        stderr(&explicit)
+    );
+}
+
+#[test]
+fn a_file_reached_twice_is_checked_once() {
+    let dir = project(&[("a.ts", JWT_TS), ("app/b.ts", JWT_TS)]);
+    for (args, want) in [
+        (&["a.ts", "./a.ts"][..], vec!["a.ts"]),
+        (&[".", "app"][..], vec!["a.ts", "app/b.ts"]),
+        (
+            &["app", ".", "app/b.ts", "app/../app/b.ts"][..],
+            vec!["a.ts", "app/b.ts"],
+        ),
+    ] {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let json = json_of(&moat(&all, dir.path()));
+        let paths: Vec<String> = rules_and_paths(&json).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(paths, want, "{args:?}");
+        assert_eq!(json["summary"]["files"], want.len(), "{args:?}");
+    }
+}
+
+#[test]
+fn the_configuration_does_not_depend_on_the_order_of_paths() {
+    let dir = project(&[
+        ("moat.toml", "[rules]\n\"sql\" = \"off\"\n"),
+        ("apps/web/moat.toml", "[rules]\n\"jwt\" = \"off\"\n"),
+        ("apps/web/a.ts", JWT_TS),
+        ("supabase/migrations/1.sql", RLS_SQL),
+    ]);
+    let want = vec![(
+        "jwt/missing-algorithms".to_string(),
+        "apps/web/a.ts".to_string(),
+    )];
+    for args in [
+        ["check", "--format", "json", "apps/web", "supabase"],
+        ["check", "--format", "json", "supabase", "apps/web"],
+    ] {
+        let json = json_of(&moat(&args, dir.path()));
+        assert_eq!(rules_and_paths(&json), want, "{args:?}");
+    }
+    // A single folder uses its own moat.toml.
+    let json = json_of(&moat(
+        &["check", "--format", "json", "apps/web"],
+        dir.path(),
+    ));
+    assert_eq!(rules_and_paths(&json), []);
+}
+
+#[test]
+fn text_output_never_passes_control_characters_to_the_terminal() {
+    let dir = project(&[
+        (
+            "supabase/migrations/1.sql",
+            "create table public.\"x\x1b]0;PWNED\x07\x1b[2J\" (id int);\n",
+        ),
+        ("evil\x1b[31m.ts", JWT_TS),
+    ]);
+    let out = moat(&["check", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(r"public.\u{1b}") || text.contains(r#"public."x\u{1b}]0;PWNED\u{7}"#),
+        "{text}"
+    );
+    assert!(text.contains(r"evil\u{1b}[31m.ts"), "{text}");
+    // The carets still line up under the escaped source line.
+    let lines: Vec<&str> = text.lines().collect();
+    let src = lines
+        .iter()
+        .position(|l| l.starts_with("1 | create table public."))
+        .unwrap();
+    let carets = lines[src + 1];
+    let src_end = lines[src].find(" (id int);").unwrap();
+    assert_eq!(
+        carets.trim_end().len(),
+        src_end,
+        "{}\n{}",
+        lines[src],
+        carets
+    );
+    // JSON keeps the text as it is (serde escapes it).
+    let json = json_of(&moat(&["check", "--format", "json", "."], dir.path()));
+    assert!(json["diagnostics"][0]["path"]
+        .as_str()
+        .unwrap()
+        .contains('\x1b'));
+}
+
+#[test]
+fn moat_toml_ignore_applies_to_named_files_and_unknown_kinds_are_warned_about() {
+    let dir = project(&[
+        ("moat.toml", "ignore = [\"generated/**\"]\n"),
+        ("generated/x.sql", SUPABASE_SQL),
+        (".gitignore", "gitignored/\n"),
+        ("gitignored/y.sql", SUPABASE_SQL),
+        ("a.py", "print(1)\n"),
+        ("b.ts", "export const x = 1;\n"),
+    ]);
+    let out = moat(
+        &["check", "--format", "json", "generated/x.sql"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(rules_and_paths(&json_of(&out)), []);
+    let out = moat(
+        &["check", "--format", "json", "gitignored/y.sql"],
+        dir.path(),
+    );
+    assert_eq!(
+        rules_and_paths(&json_of(&out)),
+        [("sql/rls-disabled".into(), "gitignored/y.sql".into())]
+    );
+    let out = moat(&["check", "a.py", "b.ts"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("moat: a.py: not a file kind Moat checks ("),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(stdout(&out).contains("No problems found in 1 file."));
+}
+
+#[test]
+fn a_byte_order_mark_is_not_a_column() {
+    let rules = "service cloud.firestore { match /databases/{database}/documents { match /x/{id} { allow read: if true; } } }\n";
+    let dir = project(&[
+        ("plain/firestore.rules", rules),
+        ("bom/firestore.rules", &format!("\u{feff}{rules}")),
+    ]);
+    let json = json_of(&moat(&["check", "--format", "json", "."], dir.path()));
+    let d = json["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[0]["column"], d[1]["column"], "{json:#}");
+    assert_eq!(d[0]["end_column"], d[1]["end_column"]);
+    let text = stdout(&moat(&["check", "bom"], dir.path()));
+    assert!(!text.contains('\u{feff}'), "{text}");
+}
+
+#[test]
+fn carets_line_up_under_wide_characters() {
+    let dir = project(&[(
+        "firestore.rules",
+        "service cloud.firestore {\n  match /databases/{database}/documents {\n    match /x/{id} { /* 😀 漢 */ allow read: if true; }\n  }\n}\n",
+    )]);
+    let text = stdout(&moat(&["check", "."], dir.path()));
+    let lines: Vec<&str> = text.lines().collect();
+    let src = lines.iter().position(|l| l.starts_with("3 | ")).unwrap();
+    let carets = lines[src + 1].strip_prefix("  | ").unwrap();
+    // 30 characters before `allow`, two of them two columns wide.
+    assert_eq!(carets.find('^'), Some(32), "{text}");
+    assert_eq!(carets.trim().len(), "allow read: if true;".len(), "{text}");
+}
+
+#[test]
+fn check_help_points_to_the_readme_not_to_internal_docs() {
+    let out = moat(&["check", "--help"], repo());
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    assert!(!help.contains("DESIGN"), "{help}");
+    assert!(help.contains("README"), "{help}");
+}
+
+#[test]
+fn config_problems_are_located_named_and_configurable() {
+    // An invalid glob is reported at the pattern.
+    let toml = "ignore = [\"ok/**\", \"bad/[z-a]\"]\n";
+    let dir = project(&[("moat.toml", toml), ("b.ts", "export const x = 1;\n")]);
+    let json = json_of(&moat(&["check", "--format", "json"], dir.path()));
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["rule"], "moat/invalid-config", "{json:#}");
+    let start = toml.find("\"bad").unwrap() + 1;
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(1), Some(start as u64))
+    );
+    assert_eq!(
+        d["end_column"].as_u64(),
+        Some((start + "\"bad/[z-a]\"".len()) as u64)
+    );
+
+    // A file given as --config is named in the message as it is.
+    let dir = project(&[("src/a.ts", "export const x = 1;\n")]);
+    let json = json_of(&moat(
+        &["check", "--format", "json", "--config", "src/a.ts", "src"],
+        dir.path(),
+    ));
+    let message = json["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("a.ts is not valid"), "{message}");
+
+    // moat/invalid-config can be turned off or given another severity.
+    let bad = "\"sql/nope\" = \"error\"\n";
+    let dir = project(&[(
+        "moat.toml",
+        &format!("[rules]\n\"moat/invalid-config\" = \"off\"\n{bad}"),
+    )]);
+    let out = moat(&["check", "--format", "json"], dir.path());
+    assert_eq!(rules_and_paths(&json_of(&out)), []);
+    assert_eq!(out.status.code(), Some(0));
+    let dir = project(&[("moat.toml", &format!("[rules]\n\"moat\" = \"info\"\n{bad}"))]);
+    let out = moat(&["check", "--format", "json"], dir.path());
+    let json = json_of(&out);
+    assert_eq!(json["diagnostics"][0]["severity"], "info", "{json:#}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn the_summary_counts_files_with_problems_and_files_checked() {
+    let dir = project(&[
+        ("a.ts", JWT_TS),
+        ("b.ts", JWT_TS),
+        ("c.ts", "export const x = 1;\n"),
+    ]);
+    let text = stdout(&moat(&["check"], dir.path()));
+    assert!(
+        text.ends_with("Found 2 problems (2 warnings) in 2 files (3 files checked).\n"),
+        "{text}"
+    );
+    let text = stdout(&moat(&["check", "c.ts"], dir.path()));
+    assert_eq!(text, "✓ No problems found in 1 file.\n");
+}
+
+#[test]
+fn the_example_readme_matches_what_moat_reports() {
+    let out = moat(&["check", "--format", "json", "examples"], repo());
+    let json = json_of(&out);
+    let readme = std::fs::read_to_string(repo().join("examples/vibe-notes/README.md")).unwrap();
+    for d in json["diagnostics"].as_array().unwrap() {
+        let path = d["path"].as_str().unwrap();
+        let local = path.strip_prefix("examples/vibe-notes/").unwrap();
+        let rule = d["rule"].as_str().unwrap();
+        let line = d["line"].as_u64().unwrap();
+        let mention = format!("`{local}:{line}`");
+        assert!(
+            readme.contains(&mention),
+            "README does not mention {mention}"
+        );
+        assert!(
+            readme.contains(&format!("`{rule}`")),
+            "README does not mention {rule}"
+        );
+    }
+    let count = json["diagnostics"].as_array().unwrap().len();
+    assert!(
+        readme.contains(&format!("{count} findings")),
+        "README does not say {count} findings"
+    );
+}

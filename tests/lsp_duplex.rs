@@ -628,3 +628,45 @@ fn positions_past_the_end_of_a_line_are_clamped() {
     assert!(doc.text.ends_with(");\n\n"), "{}", doc.text);
     assert_eq!(only(&client.diagnostics(&doc))["range"], range(2, 0, 2, 28));
 }
+
+#[test]
+fn ignored_paths_are_quiet_and_files_outside_the_root_are_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("moat.toml"), "ignore = [\"legacy/**\"]\n").unwrap();
+    let mut client = server_in(&root, json!({}));
+
+    let ignored = client.open(
+        &file_uri(&root.join("legacy/old.ts")),
+        "typescript",
+        1,
+        TOKENS_TS,
+    );
+    assert_eq!(
+        client.diagnostics(&ignored),
+        Vec::<Value>::new(),
+        "legacy/** is ignored"
+    );
+    let checked = client.open(
+        &file_uri(&root.join("src/tokens.ts")),
+        "typescript",
+        1,
+        TOKENS_TS,
+    );
+    assert_eq!(
+        codes(&client.diagnostics(&checked)),
+        ["jwt/missing-algorithms"]
+    );
+    // Outside the workspace root: not matched against the patterns (and no panic).
+    let outside = client.open(
+        &file_uri(&dir.path().join("other/tokens.ts")),
+        "typescript",
+        1,
+        TOKENS_TS,
+    );
+    assert_eq!(
+        codes(&client.diagnostics(&outside)),
+        ["jwt/missing-algorithms"]
+    );
+}

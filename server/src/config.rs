@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::analysis::{Rule, Severity};
+use crate::analysis::{Finding, Rule, Severity};
 
 /// The file name Moat looks for.
 pub const FILE_NAME: &str = "moat.toml";
@@ -45,6 +45,9 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleSetting>,
     /// Gitignore-style patterns of paths never checked.
     pub ignore: Vec<String>,
+    /// Where each `ignore` pattern is written in `moat.toml` (byte ranges,
+    /// parallel to `ignore`); empty when the patterns came from elsewhere.
+    pub ignore_spans: Vec<Range<usize>>,
     /// The folder `ignore` patterns are relative to (the folder of
     /// `moat.toml`), if known.
     pub root: Option<PathBuf>,
@@ -64,7 +67,7 @@ pub struct ConfigProblem {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
-    ignore: Vec<String>,
+    ignore: Vec<toml::Spanned<String>>,
     #[serde(default)]
     rules: BTreeMap<String, toml::Spanned<String>>,
 }
@@ -83,6 +86,16 @@ impl Config {
     /// returns a usable configuration, with the problems found; on a fatal
     /// problem the configuration is the default one.
     pub fn parse(text: &str, root: Option<&Path>) -> (Config, Vec<ConfigProblem>) {
+        Config::parse_named(text, root, FILE_NAME)
+    }
+
+    /// Like [`Config::parse`], for a configuration file called `file_name`
+    /// (such as one given with `--config`): messages name that file.
+    pub fn parse_named(
+        text: &str,
+        root: Option<&Path>,
+        file_name: &str,
+    ) -> (Config, Vec<ConfigProblem>) {
         let mut problems = Vec::new();
         let mut config = Config {
             root: root.map(Path::to_path_buf),
@@ -93,7 +106,7 @@ impl Config {
             Err(e) => {
                 problems.push(ConfigProblem {
                     message: format!(
-                        "{FILE_NAME} is not valid: {}; the defaults are in force",
+                        "{file_name} is not valid: {}; the defaults are in force",
                         e.message().trim_end()
                     ),
                     range: e.span(),
@@ -101,7 +114,12 @@ impl Config {
                 return (config, problems);
             }
         };
-        config.ignore = raw.ignore;
+        config.ignore_spans = raw.ignore.iter().map(toml::Spanned::span).collect();
+        config.ignore = raw
+            .ignore
+            .into_iter()
+            .map(toml::Spanned::into_inner)
+            .collect();
         for (key, value) in raw.rules {
             match interpret(&key, value.get_ref()) {
                 Ok(setting) => {
@@ -136,6 +154,7 @@ impl Config {
         let mut problems = Vec::new();
         if let Some(ignore) = raw.ignore {
             self.ignore = ignore;
+            self.ignore_spans.clear();
         }
         for (key, value) in raw.rules {
             match interpret(&key, &value) {
@@ -168,7 +187,11 @@ impl Config {
 
     /// Builds a matcher for the `ignore` patterns, relative to `root` (or
     /// to `fallback_root` when the configuration has no root). Invalid
-    /// patterns are skipped and returned as problems.
+    /// patterns are skipped and returned as problems, located at the pattern
+    /// when it came from `moat.toml`.
+    ///
+    /// Ask the matcher through [`Config::is_path_ignored`]: the matcher's
+    /// own `matched_path_or_any_parents` panics on a path outside its root.
     pub fn ignore_matcher(
         &self,
         fallback_root: &Path,
@@ -176,11 +199,12 @@ impl Config {
         let root = self.root.as_deref().unwrap_or(fallback_root);
         let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
         let mut problems = Vec::new();
-        for pattern in &self.ignore {
+        let spans = (self.ignore_spans.len() == self.ignore.len()).then_some(&self.ignore_spans);
+        for (i, pattern) in self.ignore.iter().enumerate() {
             if let Err(e) = builder.add_line(None, pattern) {
                 problems.push(ConfigProblem {
                     message: format!("ignore pattern {pattern:?} is not valid: {e}"),
-                    range: None,
+                    range: spans.map(|s| s[i].clone()),
                 });
             }
         }
@@ -188,6 +212,50 @@ impl Config {
             .build()
             .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty());
         (matcher, problems)
+    }
+
+    /// Whether the file at `abs_path` is covered by the `ignore` patterns,
+    /// asking `matcher` (built by [`Config::ignore_matcher`]). `abs_path`
+    /// should be absolute and canonical, like the matcher's root.
+    ///
+    /// Never panics: a path outside the matcher's root (the folder of
+    /// `moat.toml`), or a relative path, is simply not ignored. (The
+    /// `ignore` crate's `matched_path_or_any_parents` asserts that its path
+    /// lies under the root; this asks it only about paths that do.)
+    pub fn is_path_ignored(&self, matcher: &ignore::gitignore::Gitignore, abs_path: &Path) -> bool {
+        self.is_ignored_as(matcher, abs_path, false)
+    }
+
+    /// Like [`Config::is_path_ignored`], for a folder: whether everything
+    /// under `abs_path` is ignored (a pattern such as `legacy/`).
+    pub fn is_dir_ignored(&self, matcher: &ignore::gitignore::Gitignore, abs_path: &Path) -> bool {
+        self.is_ignored_as(matcher, abs_path, true)
+    }
+
+    fn is_ignored_as(
+        &self,
+        matcher: &ignore::gitignore::Gitignore,
+        abs_path: &Path,
+        is_dir: bool,
+    ) -> bool {
+        if self.ignore.is_empty() || matcher.is_empty() {
+            return false;
+        }
+        let root = matcher.path();
+        if !abs_path.is_absolute() || !root.is_absolute() {
+            return false;
+        }
+        // The part below the root: relative, so the matcher's assertion
+        // holds, and matched exactly as the patterns are written.
+        let Ok(relative) = abs_path.strip_prefix(root) else {
+            return false;
+        };
+        if relative.as_os_str().is_empty() || relative.has_root() {
+            return false;
+        }
+        matcher
+            .matched_path_or_any_parents(relative, is_dir)
+            .is_ignore()
     }
 }
 
@@ -232,6 +300,39 @@ pub fn find_config_file(start: &Path) -> Option<PathBuf> {
         dir = d.parent();
     }
     None
+}
+
+/// Turns a configuration problem into a `moat/invalid-config` finding on the
+/// configuration file (at its start when the problem has no location), at
+/// the rule's default severity.
+pub fn finding(text: &str, problem: ConfigProblem) -> Finding {
+    let range = problem
+        .range
+        .unwrap_or(0..text.find('\n').unwrap_or(text.len()));
+    Finding::new(
+        &crate::analysis::rule::INVALID_CONFIG,
+        range,
+        problem.message,
+    )
+}
+
+/// Configuration problems as findings, at the severity `config` gives
+/// `moat/invalid-config` (none when it turns the rule off).
+pub fn findings(
+    text: &str,
+    problems: impl IntoIterator<Item = ConfigProblem>,
+    config: &Config,
+) -> Vec<Finding> {
+    let Some(severity) = config.severity_of(&crate::analysis::rule::INVALID_CONFIG) else {
+        return Vec::new();
+    };
+    problems
+        .into_iter()
+        .map(|p| Finding {
+            severity,
+            ..finding(text, p)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -315,5 +416,38 @@ mod tests {
         assert!(!m
             .matched_path_or_any_parents("/w/src/x.ts", false)
             .is_ignore());
+    }
+
+    #[test]
+    fn paths_outside_the_root_are_never_ignored_and_never_panic() {
+        let (c, _) = Config::parse("ignore = [\"dist/**\"]\n", Some(Path::new("/w/apps/web")));
+        let (m, _) = c.ignore_matcher(Path::new("/"));
+        assert!(c.is_path_ignored(&m, Path::new("/w/apps/web/dist/a.js")));
+        assert!(!c.is_path_ignored(&m, Path::new("/w/apps/web/src/a.ts")));
+        // Outside the root, relative, or the root itself: not ignored.
+        assert!(!c.is_path_ignored(&m, Path::new("/w/supabase/dist/1.sql")));
+        assert!(!c.is_path_ignored(&m, Path::new("/w/apps/webby/dist/a.js")));
+        assert!(!c.is_path_ignored(&m, Path::new("dist/a.js")));
+        assert!(!c.is_path_ignored(&m, Path::new("/w/apps/web")));
+        assert!(c.is_dir_ignored(&m, Path::new("/w/apps/web/dist/x")));
+        // A matcher whose root is relative (no moat.toml folder known).
+        let (c, _) = Config::parse("ignore = [\"dist/**\"]\n", None);
+        let (m, _) = c.ignore_matcher(Path::new("."));
+        assert!(!c.is_path_ignored(&m, Path::new("/w/dist/a.js")));
+    }
+
+    #[test]
+    fn invalid_ignore_patterns_are_located_and_named_files_are_named() {
+        let text = "ignore = [\"ok/**\", \"bad/[z-a]\"]\n";
+        let (c, problems) = Config::parse(text, Some(Path::new("/w")));
+        assert!(problems.is_empty());
+        let (_, problems) = c.ignore_matcher(Path::new("/w"));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(&text[problems[0].range.clone().unwrap()], "\"bad/[z-a]\"");
+        let (_, problems) = Config::parse_named("export const x = 1;\n", None, "a.ts");
+        assert!(
+            problems[0].message.starts_with("a.ts is not valid"),
+            "{problems:?}"
+        );
     }
 }

@@ -165,7 +165,6 @@ macro_rules! query_sources {
 const QUERY_SOURCES: &[QuerySource] = query_sources![
     "javascript" / "imports",
     "typescript" / "imports-ts",
-    "javascript" / "calls",
     "sql" / "statements",
     "firebase-rules" / "allow",
 ];

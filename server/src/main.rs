@@ -26,6 +26,10 @@ enum Command {
         stdio: bool,
     },
     /// Check files and folders (the current folder by default).
+    ///
+    /// Exits with 0 when nothing at or above --fail-on was found, 1 when
+    /// something was, 2 on usage errors or when a file or folder could not
+    /// be read. The JSON output is described in the README.
     Check {
         /// Files and folders to check.
         paths: Vec<PathBuf>,
@@ -35,7 +39,8 @@ enum Command {
         /// Exit with 1 when a finding is at or above this severity.
         #[arg(long, value_enum, default_value_t = FailOn::Warning)]
         fail_on: FailOn,
-        /// Use this moat.toml instead of the nearest one.
+        /// Use this moat.toml instead of the one at or above the folder that
+        /// contains every path.
         #[arg(long)]
         config: Option<PathBuf>,
     },

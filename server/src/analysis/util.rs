@@ -18,6 +18,34 @@ pub fn has_child(node: Node<'_>, kind: &str) -> bool {
     found
 }
 
+/// Calls `f` with every node of one of `kinds` under `node` (itself
+/// included), in document order. One linear walk with a tree cursor: cheaper
+/// than a query for "every node of this kind", and linear even in very deep
+/// trees, where query cursors slow down.
+pub fn for_each_node_of_kind<'t>(node: Node<'t>, kinds: &[&str], mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = node.walk();
+    loop {
+        let n = cursor.node();
+        if kinds.contains(&n.kind()) {
+            f(n);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
 /// Runs `query` over the whole tree and calls `f` with each match's
 /// captures as (capture name, node) pairs.
 pub fn for_each_match<'t>(

@@ -10,16 +10,16 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::analysis::{self, rule, Finding, Severity};
+use crate::analysis::{self, Finding, Severity};
 use crate::config::{self, Config};
-use crate::language::Language;
 
 /// Output formats of `moat check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Human-readable findings with code frames.
     Text,
-    /// One JSON object (see DESIGN.md, "Contracts").
+    /// One JSON object: {"version": 1, "diagnostics", "summary", "errors"}
+    /// (fields described in the README).
     Json,
     /// SARIF 2.1.0, for code-scanning services.
     Sarif,
@@ -32,7 +32,7 @@ pub enum FailOn {
     Warning,
     Info,
     Hint,
-    /// Always exit 0 when the check ran.
+    /// Never exit with 1 for findings.
     Never,
 }
 
@@ -55,7 +55,8 @@ pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub fail_on: FailOn,
-    /// An explicit `moat.toml`; otherwise the nearest one above the first path.
+    /// An explicit `moat.toml`; otherwise the nearest one at or above the
+    /// folder that contains every path.
     pub config: Option<PathBuf>,
 }
 
@@ -75,15 +76,21 @@ pub struct CheckedFile {
 pub struct CheckResult {
     /// Files with findings, sorted by path.
     pub files: Vec<CheckedFile>,
-    /// How many files were analysed.
+    /// How many files were read and analysed (a file that could not be
+    /// read is not counted).
     pub files_checked: usize,
-    /// Files that could not be read, with the reason.
+    /// Files and folders that could not be read, with the reason.
     pub io_errors: Vec<(PathBuf, String)>,
+    /// Files named explicitly whose kind Moat does not check.
+    pub unsupported: Vec<PathBuf>,
 }
+
+/// The file kinds Moat checks, as told to a user who named another.
+pub const KINDS: &str = ".ts .mts .cts .tsx .js .mjs .cjs .jsx .sql .rules";
 
 /// Runs `moat check`: returns the process exit code (0 clean, 1 findings at
 /// or above `--fail-on`, 2 on I/O or usage errors). Output goes to stdout;
-/// I/O problems go to stderr.
+/// I/O problems and warnings go to stderr.
 pub fn run_check(opts: &CheckOptions) -> i32 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let paths = if opts.paths.is_empty() {
@@ -92,8 +99,17 @@ pub fn run_check(opts: &CheckOptions) -> i32 {
         opts.paths.clone()
     };
     for p in &paths {
-        if !p.exists() {
-            eprintln!("moat: {}: no such file or folder", p.display());
+        // The real reason: a folder on the way may be unreadable, or a
+        // file stand where a folder should.
+        if let Err(e) = std::fs::metadata(p) {
+            let reason = match (e.kind(), std::fs::symlink_metadata(p)) {
+                (std::io::ErrorKind::NotFound, Ok(m)) if m.file_type().is_symlink() => {
+                    "a symbolic link to nothing".to_string()
+                }
+                (std::io::ErrorKind::NotFound, _) => "no such file or folder".to_string(),
+                _ => e.to_string(),
+            };
+            eprintln!("moat: {}: {reason}", report::escape_path(p));
             return 2;
         }
     }
@@ -101,10 +117,16 @@ pub fn run_check(opts: &CheckOptions) -> i32 {
     let result = match result {
         Ok(r) => r,
         Err(message) => {
-            eprintln!("moat: {message}");
+            eprintln!("moat: {}", report::escape(&message, false));
             return 2;
         }
     };
+    for path in &result.unsupported {
+        eprintln!(
+            "moat: {}: not a file kind Moat checks ({KINDS})",
+            report::escape_path(path)
+        );
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match opts.format {
@@ -119,7 +141,11 @@ pub fn run_check(opts: &CheckOptions) -> i32 {
         }
     }
     for (path, err) in &result.io_errors {
-        eprintln!("moat: {}: {err}", path.display());
+        eprintln!(
+            "moat: {}: {}",
+            report::escape_path(path),
+            report::escape(err, false)
+        );
     }
     if !result.io_errors.is_empty() {
         return 2;
@@ -136,7 +162,12 @@ pub fn run_check(opts: &CheckOptions) -> i32 {
 
 /// Loads the configuration that governs `paths`, checks every file they
 /// hold, and returns the findings. `Err` only for an explicit `--config`
-/// that cannot be read.
+/// that cannot be read. `cwd` is the process's current folder.
+///
+/// Without `explicit_config`, the configuration is the `moat.toml` nearest
+/// at or above the folder that contains every path (their common ancestor,
+/// after resolving `.`, `..` and symbolic links), so it does not depend on
+/// the order of the paths.
 pub fn check_paths(
     paths: &[PathBuf],
     explicit_config: Option<&Path>,
@@ -144,21 +175,24 @@ pub fn check_paths(
 ) -> Result<CheckResult, String> {
     let config_path = match explicit_config {
         Some(p) => Some(p.to_path_buf()),
-        None => paths.first().and_then(|p| config::find_config_file(p)),
+        None => common_ancestor(paths, cwd).and_then(|d| config::find_config_file(&d)),
     };
     let mut config = Config::default();
     let mut config_file: Option<CheckedFile> = None;
     if let Some(path) = &config_path {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let root = path.parent().map(Path::to_path_buf);
-        let (parsed, problems) = Config::parse(&text, root.as_deref());
+        let text = strip_bom(text);
+        // Canonical, like the paths the `ignore` patterns are matched with.
+        let abs = cwd.join(path);
+        let abs = abs.canonicalize().unwrap_or(abs);
+        let name = path
+            .file_name()
+            .map_or_else(|| config::FILE_NAME.into(), |n| n.to_string_lossy());
+        let (parsed, problems) = Config::parse_named(&text, abs.parent(), &name);
         config = parsed;
         let (_, pattern_problems) = config.ignore_matcher(cwd);
-        let findings: Vec<Finding> = problems
-            .into_iter()
-            .chain(pattern_problems)
-            .map(|p| config_finding(&text, p))
-            .collect();
+        let findings =
+            config::findings(&text, problems.into_iter().chain(pattern_problems), &config);
         if !findings.is_empty() {
             config_file = Some(CheckedFile {
                 path: display_path(path, cwd),
@@ -168,19 +202,25 @@ pub fn check_paths(
         }
     }
 
-    let files = walk::collect_files(paths, &config, cwd);
-    let mut checked: Vec<Result<CheckedFile, (PathBuf, String)>> = files
+    let collected = walk::collect_files(paths, &config, cwd);
+    let checked: Vec<Result<CheckedFile, (PathBuf, String)>> = collected
+        .files
         .par_iter()
-        .map(|(path, language)| check_file(path, *language, &config, cwd))
+        .map(|target| check_file(target, &config))
         .collect();
     let mut result = CheckResult {
-        files_checked: files.len(),
+        io_errors: collected.errors,
+        unsupported: collected.unsupported,
         ..CheckResult::default()
     };
-    for item in checked.drain(..) {
+    for item in checked {
         match item {
-            Ok(f) if !f.findings.is_empty() => result.files.push(f),
-            Ok(_) => {}
+            Ok(f) => {
+                result.files_checked += 1;
+                if !f.findings.is_empty() {
+                    result.files.push(f);
+                }
+            }
             Err(e) => result.io_errors.push(e),
         }
     }
@@ -189,33 +229,53 @@ pub fn check_paths(
         result.files.push(f);
     }
     result.files.sort_by(|a, b| a.path.cmp(&b.path));
+    result.io_errors.sort();
     Ok(result)
 }
 
-/// Turns a configuration problem into a `moat/invalid-config` finding on the
-/// configuration file (at its start when the problem has no location).
-pub fn config_finding(text: &str, problem: config::ConfigProblem) -> Finding {
-    let range = problem
-        .range
-        .unwrap_or(0..text.find('\n').unwrap_or(text.len()));
-    Finding::new(&rule::INVALID_CONFIG, range, problem.message)
+/// The deepest folder that contains every path (a file counts as its
+/// folder), canonical; `None` when no path can be resolved.
+fn common_ancestor(paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
+    let mut folders = paths.iter().filter_map(|p| {
+        let c = cwd.join(p).canonicalize().ok()?;
+        if c.is_dir() {
+            Some(c)
+        } else {
+            c.parent().map(Path::to_path_buf)
+        }
+    });
+    let mut common = folders.next()?;
+    for folder in folders {
+        while !folder.starts_with(&common) {
+            if !common.pop() {
+                return None;
+            }
+        }
+    }
+    Some(common)
 }
 
-fn check_file(
-    path: &Path,
-    language: Language,
-    config: &Config,
-    cwd: &Path,
-) -> Result<CheckedFile, (PathBuf, String)> {
-    let display = display_path(path, cwd);
-    let bytes = std::fs::read(path).map_err(|e| (display.clone(), e.to_string()))?;
+/// Removes a UTF-8 byte order mark from the start of `text`. Positions are
+/// then counted in the text without it, as editors show it: a BOM is not
+/// column 1.
+fn strip_bom(mut text: String) -> String {
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    text
+}
+
+fn check_file(target: &walk::Target, config: &Config) -> Result<CheckedFile, (PathBuf, String)> {
+    let bytes =
+        std::fs::read(&target.read_path).map_err(|e| (target.path.clone(), e.to_string()))?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    let findings = analysis::analyze_text(&display, &text, language, config);
+    let text = strip_bom(text);
+    let findings = analysis::analyze_text(&target.path, &text, target.language, config);
     Ok(CheckedFile {
-        path: display,
+        path: target.path.clone(),
         text,
         findings,
     })

@@ -1,6 +1,14 @@
 //! Reporters for `moat check`: text with code frames, and JSON.
+//!
+//! The text reporter writes to a terminal, and what it prints comes partly
+//! from the files checked (names, identifiers, source lines): every control
+//! character in it is shown as an escape (`\u{1b}`), so that a file cannot
+//! move the cursor, retitle the window or clear the screen. JSON needs no
+//! such care: serde escapes control characters.
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 
 use ropey::Rope;
 use serde_json::{json, Value};
@@ -9,6 +17,60 @@ use crate::analysis::{Finding, Severity};
 use crate::cli::{CheckResult, CheckedFile};
 use crate::fix::Fix;
 use crate::position::line_column;
+
+/// Whether `c` must not reach a terminal as it is: C0 and C1 control
+/// characters and DEL, and the bidirectional formatting characters that
+/// make text display in another order than it is read ("Trojan Source").
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `s` with every control character replaced by a visible escape
+/// (`\u{1b}`); tabs are kept when `keep_tab` is set.
+pub fn escape(s: &str, keep_tab: bool) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_unsafe(c) && !(keep_tab && c == '\t')) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) && !(keep_tab && c == '\t') {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path for the terminal: lossy UTF-8, control characters escaped.
+pub fn escape_path(path: &Path) -> String {
+    escape(&path.to_string_lossy(), false).into_owned()
+}
+
+/// How one character of a source line is shown in a code frame, and how
+/// many terminal columns that takes.
+fn shown(c: char) -> (Cow<'static, str>, usize) {
+    if c == '\t' {
+        (Cow::Borrowed("    "), 4)
+    } else if is_unsafe(c) {
+        let e = c.escape_unicode().to_string();
+        let n = e.len();
+        (Cow::Owned(e), n)
+    } else {
+        (
+            Cow::Owned(c.to_string()),
+            unicode_width::UnicodeWidthChar::width(c).unwrap_or(0),
+        )
+    }
+}
+
+fn shown_width(chars: impl Iterator<Item = char>) -> usize {
+    chars.map(|c| shown(c).1).sum()
+}
 
 /// Whether to color text output: stdout is a terminal and `NO_COLOR` is unset.
 pub fn use_color() -> bool {
@@ -77,39 +139,60 @@ pub fn write_text(out: &mut impl Write, result: &CheckResult, color: bool) -> io
             write_text_finding(out, file, &rope, f, color)?;
         }
     }
+    writeln!(out, "{}", summary(result, color))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The last line of the text output: what was found, in how many files,
+/// how many files were checked, and what could not be read. A run that
+/// could not read something never says it found no problems.
+fn summary(result: &CheckResult, color: bool) -> String {
     let c = counts(result);
     let total = c.errors + c.warnings + c.infos + c.hints;
-    let files = result.files_checked;
-    let files_word = if files == 1 { "file" } else { "files" };
+    let checked = plural(result.files_checked, "file", "files");
+    let unread = result.io_errors.len();
+    let unread_text = plural(unread, "file or folder", "files or folders");
     if total == 0 {
-        writeln!(
-            out,
-            "{} No problems found in {files} {files_word}.",
-            paint(color, "1;32", "✓")
-        )?;
-    } else {
-        let mut parts = Vec::new();
-        for (n, word) in [
-            (c.errors, "error"),
-            (c.warnings, "warning"),
-            (c.infos, "info"),
-            (c.hints, "hint"),
-        ] {
-            if n > 0 {
-                parts.push(format!(
-                    "{n} {word}{}",
-                    if n == 1 || word == "info" { "" } else { "s" }
-                ));
-            }
+        if unread == 0 {
+            return format!(
+                "{} No problems found in {checked}.",
+                paint(color, "1;32", "✓")
+            );
         }
-        let problems = if total == 1 { "problem" } else { "problems" };
-        writeln!(
-            out,
-            "Found {total} {problems} ({}) in {files} {files_word}.",
-            parts.join(", ")
-        )?;
+        let checked = plural(result.files_checked, "file checked", "files checked");
+        return format!(
+            "{} Could not read {unread_text}; no problems in the {checked}.",
+            paint(color, "1;31", "✗")
+        );
     }
-    Ok(())
+    let mut parts = Vec::new();
+    for (n, word) in [
+        (c.errors, "error"),
+        (c.warnings, "warning"),
+        (c.infos, "info"),
+        (c.hints, "hint"),
+    ] {
+        if n > 0 {
+            parts.push(format!(
+                "{n} {word}{}",
+                if n == 1 || word == "info" { "" } else { "s" }
+            ));
+        }
+    }
+    let mut line = format!(
+        "Found {} ({}) in {} ({checked} checked).",
+        plural(total, "problem", "problems"),
+        parts.join(", "),
+        plural(result.files.len(), "file", "files"),
+    );
+    if unread > 0 {
+        line.pop();
+        line.push_str(&format!("; could not read {unread_text}."));
+    }
+    line
 }
 
 fn write_text_finding(
@@ -131,7 +214,7 @@ fn write_text_finding(
             &format!("{sev}[{}]", f.rule)
         ),
         paint(color, "1", ":"),
-        paint(color, "1", &f.message)
+        paint(color, "1", &escape(&f.message, false))
     )?;
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
@@ -139,36 +222,28 @@ fn write_text_finding(
         out,
         "{pad}{} {}:{line}:{col}",
         paint(color, "1;34", "-->"),
-        file.path.display()
+        escape_path(&file.path)
     )?;
     writeln!(out, "{pad} {}", paint(color, "1;34", "|"))?;
     let src = rope.line(line - 1).to_string();
     let src = src.trim_end_matches(['\n', '\r']);
+    let shown_src: String = src.chars().map(|c| shown(c).0).collect();
     writeln!(
         out,
         "{} {} {}",
         paint(color, "1;34", &line.to_string()),
         paint(color, "1;34", "|"),
-        src.replace('\t', "    ")
+        shown_src
     )?;
-    // Carets under the finding's part of its first line.
-    let prefix: String = src
-        .chars()
-        .take(col - 1)
-        .map(|c| if c == '\t' { "    " } else { " " })
-        .collect();
+    // Carets under the finding's part of its first line, in terminal
+    // columns: wide characters (emoji, CJK) take two, escapes their length.
+    let prefix = " ".repeat(shown_width(src.chars().take(col - 1)));
     let last_col = if end_line == line {
         end_col
     } else {
         src.chars().count() + 1
     };
-    let width: usize = src
-        .chars()
-        .skip(col - 1)
-        .take(last_col.saturating_sub(col))
-        .map(|c| if c == '\t' { 4 } else { 1 })
-        .sum::<usize>()
-        .max(1);
+    let width = shown_width(src.chars().skip(col - 1).take(last_col.saturating_sub(col))).max(1);
     let more = if end_line > line {
         format!(" (to line {end_line})")
     } else {
@@ -186,7 +261,7 @@ fn write_text_finding(
             "{pad} {} fix ({}): {}",
             paint(color, "1;34", "="),
             fix.applicability.as_str(),
-            fix.title
+            escape(&fix.title, false)
         )?;
     }
     if crate::analysis::rule::find(f.rule).is_some() {
@@ -215,12 +290,15 @@ fn fix_json(rope: &Rope, fix: &Fix) -> Value {
     json!({"title": fix.title, "applicability": fix.applicability.as_str(), "edits": edits})
 }
 
-/// Builds the JSON document of DESIGN.md's contract:
-/// `{"version": 1, "diagnostics": [...], "summary": {...}}`. Each diagnostic
+/// Builds the JSON document of the README's contract:
+/// `{"version": 1, "diagnostics": [...], "summary": {...}, "errors": [...]}`.
+/// Each diagnostic
 /// has `rule`, `severity`, `path`, one-based `line`/`column`/`end_line`/
 /// `end_column` (columns in Unicode scalar values, end exclusive),
 /// `message`, `fix` (the preferred fix or `null`), `fixes` (all of them),
-/// and `related` places.
+/// and `related` places. `summary.files` counts the files read and
+/// analysed. `errors` lists what could not be read, as `{"path",
+/// "message"}`; when it is not empty the result is incomplete.
 pub fn json_value(result: &CheckResult) -> Value {
     let mut diagnostics = Vec::new();
     for file in &result.files {
@@ -265,6 +343,13 @@ pub fn json_value(result: &CheckResult) -> Value {
         }
     }
     let c = counts(result);
+    let errors: Vec<Value> = result
+        .io_errors
+        .iter()
+        .map(|(path, message)| {
+            json!({"path": path.to_string_lossy().replace('\\', "/"), "message": message})
+        })
+        .collect();
     json!({
         "version": 1,
         "diagnostics": diagnostics,
@@ -274,7 +359,8 @@ pub fn json_value(result: &CheckResult) -> Value {
             "warnings": c.warnings,
             "infos": c.infos,
             "hints": c.hints,
-        }
+        },
+        "errors": errors,
     })
 }
 
@@ -282,4 +368,50 @@ pub fn json_value(result: &CheckResult) -> Value {
 pub fn write_json(out: &mut impl Write, result: &CheckResult) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &json_value(result))?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape("a\x1b]0;x\x07b", false), r"a\u{1b}]0;x\u{7}b");
+        assert_eq!(escape("a\tb", true), "a\tb");
+        assert_eq!(escape("a\tb\n", false), r"a\u{9}b\u{a}");
+        assert_eq!(escape("x\u{202e}y\u{9b}", false), r"x\u{202e}y\u{9b}");
+        assert!(matches!(escape("plain 😀 漢", false), Cow::Borrowed(_)));
+    }
+
+    fn summary_of(files_checked: usize, errors: usize) -> String {
+        let result = CheckResult {
+            files_checked,
+            io_errors: (0..errors)
+                .map(|i| (PathBuf::from(format!("x{i}.ts")), "denied".to_string()))
+                .collect(),
+            ..CheckResult::default()
+        };
+        summary(&result, false)
+    }
+
+    #[test]
+    fn a_run_with_unreadable_files_never_says_no_problems_found() {
+        assert_eq!(summary_of(3, 0), "✓ No problems found in 3 files.");
+        assert_eq!(summary_of(1, 0), "✓ No problems found in 1 file.");
+        assert_eq!(
+            summary_of(3, 2),
+            "✗ Could not read 2 files or folders; no problems in the 3 files checked."
+        );
+        let json = json_value(&CheckResult {
+            files_checked: 1,
+            io_errors: vec![(PathBuf::from("a/b.ts"), "denied".into())],
+            ..CheckResult::default()
+        });
+        assert_eq!(
+            json["errors"],
+            serde_json::json!([{"path": "a/b.ts", "message": "denied"}])
+        );
+        assert_eq!(json["summary"]["files"], 1);
+    }
 }

@@ -4,17 +4,18 @@
 //! default level, `security-severity` for GitHub's ranking). Each finding is
 //! a result with its rule id, level, message, location and fixes. Lines and
 //! columns are one-based; `columnKind` is `unicodeCodePoints`, matching the
-//! JSON output.
+//! JSON output. Files and folders that could not be read are reported as
+//! error notifications of an invocation that did not succeed.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use ropey::Rope;
 use serde_sarif::sarif::{
-    ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Location, Message,
-    MultiformatMessageString, PhysicalLocation, PropertyBag, Region, Replacement,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Tool, ToolComponent, SCHEMA_URL,
+    ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Invocation, Location,
+    Message, MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
+    Replacement, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel,
+    Run, Sarif, Tool, ToolComponent, SCHEMA_URL,
 };
 
 use crate::analysis::{rule::RULES, Severity};
@@ -169,11 +170,35 @@ pub fn sarif(result: &CheckResult) -> Sarif {
         .information_uri("https://github.com/moat-lsp/moat")
         .rules(rules)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(serde_json::json!("unicodeCodePoints"))
         .build();
+    if !result.io_errors.is_empty() {
+        let notifications: Vec<Notification> = result
+            .io_errors
+            .iter()
+            .map(|(path, message)| {
+                let uri = path.to_string_lossy().replace('\\', "/");
+                Notification::builder()
+                    .level(serde_json::json!("error"))
+                    .message(text(format!("{uri}: {message}")))
+                    .locations(vec![Location::builder()
+                        .physical_location(
+                            PhysicalLocation::builder()
+                                .artifact_location(ArtifactLocation::builder().uri(uri).build())
+                                .build(),
+                        )
+                        .build()])
+                    .build()
+            })
+            .collect();
+        run.invocations = Some(vec![Invocation::builder()
+            .execution_successful(false)
+            .tool_execution_notifications(notifications)
+            .build()]);
+    }
     Sarif::builder()
         .schema(SCHEMA_URL)
         .version(serde_json::json!("2.1.0"))

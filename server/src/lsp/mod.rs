@@ -101,6 +101,8 @@ struct State {
     root: RwLock<Option<PathBuf>>,
     /// The effective configuration (moat.toml + client settings).
     config: RwLock<Arc<Config>>,
+    /// `config.ignore` compiled, relative to the configuration's folder.
+    ignore_matcher: RwLock<Arc<ignore::gitignore::Gitignore>>,
     /// The client's settings (`initializationOptions`, then
     /// `workspace/didChangeConfiguration`).
     client_settings: RwLock<Option<Value>>,
@@ -142,6 +144,7 @@ impl Backend {
                 encoding: RwLock::new(PositionEncoding::Utf16),
                 root: RwLock::new(None),
                 config: RwLock::new(Arc::new(Config::default())),
+                ignore_matcher: RwLock::new(Arc::new(ignore::gitignore::Gitignore::empty())),
                 client_settings: RwLock::new(None),
                 client_pulls: AtomicBool::new(false),
                 client_refreshes: AtomicBool::new(false),
@@ -220,20 +223,21 @@ impl Backend {
                     .and_then(|p| p.parent().map(Path::to_path_buf));
                 let (cfg, mut problems) = Config::parse(&text, root.as_deref());
                 problems.extend(cfg.ignore_matcher(Path::new("/")).1);
-                return problems
-                    .into_iter()
-                    .map(|p| crate::cli::config_finding(&text, p))
-                    .collect();
+                return config::findings(&text, problems, &config);
             }
             let (Some(language), Some(tree)) = (snap.language, snap.tree.as_ref()) else {
                 return Vec::new();
             };
             if !config.ignore.is_empty() {
-                let root = self.root().unwrap_or_default();
-                let (matcher, _) = config.ignore_matcher(&root);
-                if matcher
-                    .matched_path_or_any_parents(root.join(&path), false)
-                    .is_ignore()
+                let matcher = self
+                    .state
+                    .ignore_matcher
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                if uri
+                    .to_file_path()
+                    .is_some_and(|abs| config.is_path_ignored(&matcher, &abs))
                 {
                     return Vec::new();
                 }
@@ -364,6 +368,12 @@ impl Backend {
                 tracing::warn!("{}", p.message);
             }
         }
+        let (matcher, _) = config.ignore_matcher(root.as_deref().unwrap_or(Path::new("/")));
+        *self
+            .state
+            .ignore_matcher
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Arc::new(matcher);
         *self.state.config.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config);
         self.state.config_generation.fetch_add(1, Ordering::SeqCst);
     }

@@ -1,6 +1,6 @@
 //! `firebase/allow-if-true`: an `allow` that grants access to everyone.
 
-use crate::analysis::firebase::{full_path, methods, owner_wildcard, unparenthesize};
+use crate::analysis::firebase::{full_path, is_storage, methods, owner_wildcard, unparenthesize};
 use crate::analysis::rule::{Rule, Severity};
 use crate::analysis::util::{capture, for_each_match};
 use crate::analysis::{FileContext, Finding};
@@ -92,8 +92,13 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             None => format!("`allow {methods_text};` has no condition, so it"),
             Some(_) => format!("`allow {methods_text}: if true;`"),
         };
+        let noun = if is_storage(ctx, allow) {
+            "file"
+        } else {
+            "document"
+        };
         let message = format!(
-            "{what} grants access to everyone: anyone on the internet can {} every document under {path}, whatever other rules say.",
+            "{what} grants access to everyone: anyone on the internet can {} any {noun} under {path}, whatever other rules say.",
             describe(&methods)
         );
         let mut finding = Finding::new(&RULE, allow.byte_range(), message);
@@ -128,17 +133,29 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     findings
 }
 
-/// "read", "write", "read and write" ... for the message.
-fn describe(methods: &[&str]) -> &'static str {
-    let reads = methods
-        .iter()
-        .any(|m| matches!(*m, "read" | "get" | "list"));
-    let writes = methods
-        .iter()
-        .any(|m| matches!(*m, "write" | "create" | "update" | "delete"));
-    match (reads, writes) {
-        (true, true) => "read and change",
-        (false, true) => "change",
-        _ => "read",
+/// What the methods let someone do, as a phrase: `read, write` gives
+/// "read, create, change and delete".
+fn describe(methods: &[&str]) -> String {
+    let mut verbs: Vec<&str> = Vec::new();
+    for m in methods {
+        let add: &[&str] = match *m {
+            "read" | "get" => &["read"],
+            "list" => &["list"],
+            "write" => &["create", "change", "delete"],
+            "create" => &["create"],
+            "update" => &["change"],
+            "delete" => &["delete"],
+            _ => &[],
+        };
+        for v in add {
+            if !verbs.contains(v) {
+                verbs.push(v);
+            }
+        }
+    }
+    match verbs.as_slice() {
+        [] => "access".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }

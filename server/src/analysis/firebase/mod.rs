@@ -17,17 +17,41 @@ pub struct Wildcard<'a> {
     pub recursive: bool,
 }
 
-/// The `match_block`s enclosing `node`, innermost first.
+/// How many enclosing `match` blocks are looked at. Real rules nest a
+/// handful deep; the cap keeps a pathological file from making every
+/// statement walk thousands of ancestors.
+const MAX_MATCH_DEPTH: usize = 32;
+
+/// The `match_block`s enclosing `node`, innermost first (at most
+/// [`MAX_MATCH_DEPTH`] of them).
 pub fn enclosing_matches(node: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
     let mut n = node.parent();
     while let Some(p) = n {
         if p.kind() == "match_block" {
             out.push(p);
+            if out.len() == MAX_MATCH_DEPTH {
+                break;
+            }
         }
         n = p.parent();
     }
     out
+}
+
+/// Whether `node` is inside `service firebase.storage` (Cloud Storage
+/// rules govern files) rather than `service cloud.firestore` (documents).
+pub fn is_storage(ctx: &FileContext<'_>, node: Node<'_>) -> bool {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if p.kind() == "service_declaration" {
+            return p
+                .child_by_field_name("name")
+                .is_some_and(|name| ctx.node_text(name).contains("storage"));
+        }
+        n = p.parent();
+    }
+    false
 }
 
 /// The full path that `node` sits under, outermost match first, as written:
@@ -63,18 +87,28 @@ pub fn wildcards<'a>(ctx: &FileContext<'a>, match_block: Node<'_>) -> Vec<Wildca
 
 /// The wildcard that names the user who owns the documents `node`
 /// governs: the innermost single-segment wildcard of the enclosing matches
-/// whose name says so (`userId`, `uid`, `ownerId`, `authorId`, `accountId`,
-/// `memberId`, ...). `None` when no wildcard names a user: then an owner
-/// check cannot be written from the path alone.
+/// whose name says so: `uid` or a name ending in `Uid`, or `user`, `owner`,
+/// `author`, `account`, `member`, `profile`, `creator`, alone or followed by
+/// `Id`. `None` when no wildcard names a user: then an owner check cannot be
+/// written from the path alone.
 pub fn owner_wildcard<'a>(ctx: &FileContext<'a>, node: Node<'_>) -> Option<&'a str> {
-    const USER_WORDS: &[&str] = &[
-        "user", "uid", "owner", "author", "account", "member", "profile",
+    const OWNER_WORDS: &[&str] = &[
+        "user", "owner", "author", "account", "member", "profile", "creator",
     ];
+    let names_a_user = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        lower.ends_with("uid")
+            || OWNER_WORDS
+                .iter()
+                .any(|w| lower == *w || lower.strip_prefix(w) == Some("id"))
+            || lower.strip_suffix("userid").is_some()
+    };
     enclosing_matches(node).into_iter().find_map(|m| {
-        wildcards(ctx, m).into_iter().rev().find_map(|w| {
-            let lower = w.name.to_ascii_lowercase();
-            (!w.recursive && USER_WORDS.iter().any(|u| lower.contains(u))).then_some(w.name)
-        })
+        wildcards(ctx, m)
+            .into_iter()
+            .rev()
+            .find(|w| !w.recursive && names_a_user(w.name))
+            .map(|w| w.name)
     })
 }
 

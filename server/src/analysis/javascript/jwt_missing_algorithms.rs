@@ -3,12 +3,11 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::javascript::{arguments, pair_key, ModuleBindings};
+use crate::analysis::javascript::{arguments, for_each_call, pair_key, ModuleBindings};
 use crate::analysis::rule::{Rule, Severity, JS_FAMILY};
-use crate::analysis::util::{capture, for_each_match, line_indent};
+use crate::analysis::util::{for_each_node_of_kind, line_indent};
 use crate::analysis::{FileContext, Finding};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::language::query;
 
 /// The rule declaration.
 pub static RULE: Rule = Rule {
@@ -76,6 +75,8 @@ enum Options<'t> {
     /// An object literal without `algorithms`, possibly elsewhere in the file
     /// (a resolved `const opts = {...}`).
     ObjectWithout { object: Node<'t> },
+    /// `undefined` or `null` where the options go; replace it.
+    Placeholder { node: Node<'t> },
 }
 
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
@@ -84,28 +85,19 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let bindings = ModuleBindings::find(ctx, MODULE);
-    if bindings.is_empty() {
-        return Vec::new();
-    }
-    let Some(calls) = query(ctx.language, "calls") else {
-        return Vec::new();
-    };
     let mut verifies = Vec::new();
     let mut signs = Vec::new();
-    for_each_match(ctx, calls, |caps| {
-        let (Some(call), Some(callee), Some(args)) = (
-            capture(caps, "call"),
-            capture(caps, "callee"),
-            capture(caps, "args"),
-        ) else {
-            return;
-        };
+    for_each_call(ctx, |call, callee, args| {
         match bindings.export_called(ctx, callee) {
             Some("verify") => verifies.push((call, callee, args)),
             Some("sign") => signs.push(args),
             _ => {}
         }
     });
+    if verifies.is_empty() {
+        return Vec::new();
+    }
+    let mut declarations = Declarations::default();
     let signed_with = signing_algorithm(ctx, &signs);
 
     let mut findings = Vec::new();
@@ -115,7 +107,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             continue; // Incomplete code, or not the API we know.
         }
         let key = args_list[1];
-        let options = classify_options(ctx, &args_list);
+        let options = classify_options(ctx, &args_list, &mut declarations);
         if matches!(options, Options::PinnedOrUnknown) {
             continue;
         }
@@ -145,7 +137,11 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
 }
 
 /// Looks at the options argument of a `verify(token, key, ...)` call.
-fn classify_options<'t>(ctx: &FileContext<'t>, args: &[Node<'t>]) -> Options<'t> {
+fn classify_options<'t>(
+    ctx: &FileContext<'t>,
+    args: &[Node<'t>],
+    decls: &mut Declarations<'t>,
+) -> Options<'t> {
     let Some(&third) = args.get(2) else {
         return Options::Missing { after: args[1] };
     };
@@ -154,7 +150,9 @@ fn classify_options<'t>(ctx: &FileContext<'t>, args: &[Node<'t>]) -> Options<'t>
         "arrow_function" | "function_expression" | "function" => {
             Options::CallbackInstead { callback: third }
         }
-        "identifier" => match resolve_const(ctx, third) {
+        "undefined" | "null" => Options::Placeholder { node: third },
+        "identifier" if ctx.node_text(third) == "undefined" => Options::Placeholder { node: third },
+        "identifier" => match decls.resolve(ctx, ctx.node_text(third)) {
             Some(value) if value.kind() == "object" => object_options(ctx, value),
             Some(value)
                 if matches!(
@@ -187,38 +185,46 @@ fn object_options<'t>(ctx: &FileContext<'_>, object: Node<'t>) -> Options<'t> {
     Options::ObjectWithout { object }
 }
 
-/// The value of a `const NAME = value` / `function NAME() {}` declared
-/// anywhere in the file, when there is exactly one declaration of that name.
-fn resolve_const<'a>(ctx: &FileContext<'a>, ident: Node<'_>) -> Option<Node<'a>> {
-    let name = ctx.node_text(ident);
-    let mut found = Vec::new();
-    let root = ctx.tree.root_node();
-    let mut cursor = root.walk();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "variable_declarator" => {
-                if let (Some(nm), Some(value)) = (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ) {
-                    if nm.kind() == "identifier" && ctx.node_text(nm) == name {
-                        found.push(value);
+/// The file's top-level-or-nested `const NAME = value` and `function NAME`
+/// declarations by name, collected on first use (one walk of the tree,
+/// however many calls need resolving).
+#[derive(Default)]
+struct Declarations<'t> {
+    by_name: Option<std::collections::HashMap<&'t str, Vec<Node<'t>>>>,
+}
+
+impl<'t> Declarations<'t> {
+    /// The value declared for `name`, when exactly one declaration has it.
+    fn resolve(&mut self, ctx: &FileContext<'t>, name: &str) -> Option<Node<'t>> {
+        let map = self.by_name.get_or_insert_with(|| {
+            let mut map: std::collections::HashMap<&'t str, Vec<Node<'t>>> = Default::default();
+            for_each_node_of_kind(
+                ctx.tree.root_node(),
+                &["variable_declarator", "function_declaration"],
+                |n| {
+                    let Some(nm) = n.child_by_field_name("name") else {
+                        return;
+                    };
+                    if nm.kind() != "identifier" {
+                        return;
                     }
-                }
-            }
-            "function_declaration" => {
-                if n.child_by_field_name("name")
-                    .is_some_and(|nm| ctx.node_text(nm) == name)
-                {
-                    found.push(n);
-                }
-            }
-            _ => {}
+                    let value = if n.kind() == "function_declaration" {
+                        Some(n)
+                    } else {
+                        n.child_by_field_name("value")
+                    };
+                    if let Some(value) = value {
+                        map.entry(ctx.node_text(nm)).or_default().push(value);
+                    }
+                },
+            );
+            map
+        });
+        match map.get(name).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            _ => None,
         }
-        stack.extend(n.named_children(&mut cursor));
     }
-    (found.len() == 1).then(|| found[0])
 }
 
 /// If every `sign` call in the file uses one algorithm and one key
@@ -331,6 +337,9 @@ fn fix_edit(ctx: &FileContext<'_>, options: &Options<'_>, algorithm: &str) -> Op
                     }
                 }
             }
+        }
+        Options::Placeholder { node } => {
+            Edit::replace(node.byte_range(), format!("{{ {pinned} }}"))
         }
         Options::PinnedOrUnknown => return None,
     })

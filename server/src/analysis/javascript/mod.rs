@@ -6,7 +6,7 @@ pub mod jwt_missing_algorithms;
 
 use tree_sitter::Node;
 
-use crate::analysis::util::{capture, for_each_match_within};
+use crate::analysis::util::{capture, for_each_match_within, for_each_node_of_kind};
 use crate::analysis::FileContext;
 use crate::language::query;
 
@@ -14,6 +14,8 @@ use crate::language::query;
 /// slices of the file's text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ModuleBindings<'a> {
+    /// The module specifier these bindings are for.
+    pub module: &'a str,
     /// Names bound to the whole module: `import jwt from`, `import * as jwt
     /// from`, `const jwt = require(...)`, `import jwt = require(...)`.
     pub modules: Vec<&'a str>,
@@ -28,8 +30,11 @@ impl<'a> ModuleBindings<'a> {
     /// `jsonwebtoken`), through every import style the `imports` queries
     /// know. Only module-level imports are seen: a `require` inside a
     /// function body is not.
-    pub fn find(ctx: &FileContext<'a>, module: &str) -> ModuleBindings<'a> {
-        let mut b = ModuleBindings::default();
+    pub fn find(ctx: &FileContext<'a>, module: &'a str) -> ModuleBindings<'a> {
+        let mut b = ModuleBindings {
+            module,
+            ..ModuleBindings::default()
+        };
         for name in ["imports", "imports-ts"] {
             let Some(q) = query(ctx.language, name) else {
                 continue;
@@ -55,16 +60,12 @@ impl<'a> ModuleBindings<'a> {
         b
     }
 
-    /// Whether the file imports the module at all.
-    pub fn is_empty(&self) -> bool {
-        self.modules.is_empty() && self.named.is_empty()
-    }
-
     /// If `callee` (a call's function) reaches one of the module's exports,
     /// returns that export's name: `jwt.verify` with `jwt` bound to the
     /// module, or `v` bound by `import { verify as v }`, both give `verify`.
-    /// `jwt.default.verify` (CommonJS interop) is understood too. Local
-    /// shadowing of the imported names is not tracked.
+    /// `jwt.default.verify` (CommonJS interop) and `require('m').verify`
+    /// are understood too. Local shadowing of the imported names is not
+    /// tracked.
     pub fn export_called(&self, ctx: &FileContext<'a>, callee: Node<'_>) -> Option<&'a str> {
         match callee.kind() {
             "identifier" => {
@@ -84,12 +85,42 @@ impl<'a> ModuleBindings<'a> {
                 {
                     object = object.child_by_field_name("object")?;
                 }
-                (object.kind() == "identifier" && self.modules.contains(&ctx.node_text(object)))
-                    .then(|| ctx.node_text(property))
+                let reaches_module = match object.kind() {
+                    "identifier" => self.modules.contains(&ctx.node_text(object)),
+                    "call_expression" => is_require_of(ctx, object, self.module),
+                    _ => false,
+                };
+                reaches_module.then(|| ctx.node_text(property))
             }
             _ => None,
         }
     }
+}
+
+/// Whether `call` is `require('<module>')`.
+fn is_require_of(ctx: &FileContext<'_>, call: Node<'_>, module: &str) -> bool {
+    let function = call.child_by_field_name("function");
+    let first_arg = call
+        .child_by_field_name("arguments")
+        .and_then(|a| arguments(a).first().copied());
+    function.is_some_and(|f| f.kind() == "identifier" && ctx.node_text(f) == "require")
+        && first_arg.is_some_and(|a| {
+            a.kind() == "string" && ctx.node_text(a).trim_matches(['\'', '"']) == module
+        })
+}
+
+/// Calls `f(call, callee, arguments)` for every call expression in the file.
+pub fn for_each_call<'t>(ctx: &FileContext<'t>, mut f: impl FnMut(Node<'t>, Node<'t>, Node<'t>)) {
+    for_each_node_of_kind(ctx.tree.root_node(), &["call_expression"], |call| {
+        if let (Some(callee), Some(args)) = (
+            call.child_by_field_name("function"),
+            call.child_by_field_name("arguments"),
+        ) {
+            if args.kind() == "arguments" {
+                f(call, callee, args);
+            }
+        }
+    });
 }
 
 /// Named argument nodes of an `arguments` node (comments excluded).
@@ -109,6 +140,11 @@ pub fn pair_key<'a>(ctx: &FileContext<'a>, pair: Node<'_>) -> Option<&'a str> {
     let text = ctx.node_text(key);
     Some(match key.kind() {
         "string" => text.trim_matches(|c| c == '\'' || c == '"'),
+        // `["algorithms"]`: a computed key that is a plain string.
+        "computed_property_name" => text
+            .trim_matches(['[', ']'])
+            .trim()
+            .trim_matches(['\'', '"', '`']),
         _ => text,
     })
 }

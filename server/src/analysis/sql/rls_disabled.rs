@@ -92,7 +92,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let mut enabled: Vec<(QualifiedName, usize)> = Vec::new();
     for_each_match(ctx, q, |caps| {
         if let Some(stmt) = capture(caps, "create_table") {
-            if has_child(stmt, "OptTemp") {
+            if is_temporary(stmt) {
                 return;
             }
             if let Some(name_node) = child_of_kind(stmt, "qualified_name") {
@@ -106,7 +106,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             }
         } else if let Some(stmt) = capture(caps, "create_table_as") {
             // CREATE MATERIALIZED VIEW is also a CreateAsStmt; RLS does not apply to it.
-            if !has_child(stmt, "kw_table") || has_child(stmt, "OptTemp") {
+            if !has_child(stmt, "kw_table") || is_temporary(stmt) {
                 return;
             }
             let target = child_of_kind(stmt, "create_as_target");
@@ -155,6 +155,14 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             Finding::new(&RULE, range, message).with_fix(enable_fix(ctx, c.statement, written))
         })
         .collect()
+}
+
+/// Whether a CREATE statement makes a temporary table (`temp`,
+/// `temporary`, `local temp`, `global temporary`); `unlogged` tables are
+/// ordinary tables as far as the API is concerned.
+fn is_temporary(stmt: Node<'_>) -> bool {
+    child_of_kind(stmt, "OptTemp")
+        .is_some_and(|t| has_child(t, "kw_temp") || has_child(t, "kw_temporary"))
 }
 
 /// Whether an `alter_table_cmds` list contains `ENABLE ROW LEVEL SECURITY`.

@@ -166,7 +166,6 @@ const QUERY_SOURCES: &[QuerySource] = query_sources![
     "javascript" / "imports",
     "typescript" / "imports-ts",
     "sql" / "statements",
-    "firebase-rules" / "allow",
 ];
 
 fn dir_applies(dir: &str, language: Language) -> bool {

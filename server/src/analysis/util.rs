@@ -47,19 +47,10 @@ pub fn for_each_node_of_kind<'t>(node: Node<'t>, kinds: &[&str], mut f: impl FnM
 }
 
 /// Runs `query` over the whole tree and calls `f` with each match's
-/// captures as (capture name, node) pairs.
-pub fn for_each_match<'t>(
-    ctx: &FileContext<'t>,
-    query: &Query,
-    f: impl FnMut(&[(&str, Node<'t>)]),
-) {
-    for_each_match_within(ctx, query, None, f)
-}
-
-/// Like [`for_each_match`], but only matches whose first node is at most
-/// `max_start_depth` levels below the root (the root is depth 0). Much
-/// cheaper for patterns that only occur near the top of a file, such as
-/// imports.
+/// captures as (capture name, node) pairs, considering only matches whose
+/// first node is at most `max_start_depth` levels below the root (the root
+/// is depth 0; `None` for any depth). Bounding the depth keeps query cursors
+/// linear on deeply nested files, where they otherwise slow down sharply.
 pub fn for_each_match_within<'t>(
     ctx: &FileContext<'t>,
     query: &Query,

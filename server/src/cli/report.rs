@@ -290,89 +290,152 @@ fn fix_json(rope: &Rope, fix: &Fix) -> Value {
     json!({"title": fix.title, "applicability": fix.applicability.as_str(), "edits": edits})
 }
 
-/// Builds the JSON document of the README's contract:
-/// `{"version": 1, "diagnostics": [...], "summary": {...}, "errors": [...]}`.
-/// Each diagnostic
-/// has `rule`, `severity`, `path`, one-based `line`/`column`/`end_line`/
-/// `end_column` (columns in Unicode scalar values, end exclusive),
-/// `message`, `fix` (the preferred fix or `null`), `fixes` (all of them),
-/// and `related` places. `summary.files` counts the files read and
-/// analysed. `errors` lists what could not be read, as `{"path",
-/// "message"}`; when it is not empty the result is incomplete.
-pub fn json_value(result: &CheckResult) -> Value {
-    let mut diagnostics = Vec::new();
-    for file in &result.files {
-        let rope = Rope::from_str(&file.text);
-        let path = file.path.to_string_lossy().replace('\\', "/");
-        for f in &file.findings {
-            let (line, column) = line_column(&rope, f.range.start);
-            let (end_line, end_column) = line_column(&rope, f.range.end);
-            let fixes: Vec<Value> = f.fixes.iter().map(|x| fix_json(&rope, x)).collect();
-            let related: Vec<Value> = f
-                .related
-                .iter()
-                .map(|r| {
-                    // Places in other files carry no position until the
-                    // reporter is given those files' text.
-                    let (line, column) = match r.path {
-                        None => {
-                            let (l, c) = line_column(&rope, r.range.start);
-                            (json!(l), json!(c))
-                        }
-                        Some(_) => (Value::Null, Value::Null),
-                    };
-                    json!({
-                        "path": r.path.as_ref().map_or(path.clone(), |p| p.to_string_lossy().replace('\\', "/")),
-                        "line": line, "column": column, "message": r.message,
-                    })
-                })
-                .collect();
-            diagnostics.push(json!({
-                "rule": f.rule,
-                "severity": f.severity.as_str(),
-                "path": path,
-                "line": line,
-                "column": column,
-                "end_line": end_line,
-                "end_column": end_column,
-                "message": f.message,
-                "fix": fixes.first().cloned().unwrap_or(Value::Null),
-                "fixes": fixes,
-                "related": related,
-            }));
-        }
-    }
-    let c = counts(result);
-    let errors: Vec<Value> = result
-        .io_errors
+/// The JSON form of one finding of `file` (whose text is `rope`): `rule`,
+/// `severity`, `path`, one-based `line`/`column`/`end_line`/`end_column`
+/// (columns in Unicode scalar values, end exclusive), `message`, `fix` (the
+/// preferred fix or `null`), `fixes` (all of them), and `related` places.
+fn diagnostic_json(rope: &Rope, path: &str, f: &Finding) -> Value {
+    let (line, column) = line_column(rope, f.range.start);
+    let (end_line, end_column) = line_column(rope, f.range.end);
+    let fixes: Vec<Value> = f.fixes.iter().map(|x| fix_json(rope, x)).collect();
+    let related: Vec<Value> = f
+        .related
         .iter()
-        .map(|(path, message)| {
-            json!({"path": path.to_string_lossy().replace('\\', "/"), "message": message})
+        .map(|r| {
+            // Places in other files carry no position until the reporter is
+            // given those files' text.
+            let (line, column) = match r.path {
+                None => {
+                    let (l, c) = line_column(rope, r.range.start);
+                    (json!(l), json!(c))
+                }
+                Some(_) => (Value::Null, Value::Null),
+            };
+            json!({
+                "path": r.path.as_ref().map_or(path.to_string(), |p| p.to_string_lossy().replace('\\', "/")),
+                "line": line, "column": column, "message": r.message,
+            })
         })
         .collect();
     json!({
-        "version": 1,
-        "diagnostics": diagnostics,
-        "summary": {
-            "files": result.files_checked,
-            "errors": c.errors,
-            "warnings": c.warnings,
-            "infos": c.infos,
-            "hints": c.hints,
-        },
-        "errors": errors,
+        "rule": f.rule,
+        "severity": f.severity.as_str(),
+        "path": path,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "message": f.message,
+        "fix": fixes.first().cloned().unwrap_or(Value::Null),
+        "fixes": fixes,
+        "related": related,
     })
 }
 
-/// Writes [`json_value`] followed by a newline.
+/// Calls `f` with the JSON form of every finding, file by file.
+fn for_each_diagnostic(
+    result: &CheckResult,
+    mut f: impl FnMut(Value) -> io::Result<()>,
+) -> io::Result<()> {
+    for file in &result.files {
+        let rope = Rope::from_str(&file.text);
+        let path = file.path.to_string_lossy().replace('\\', "/");
+        for finding in &file.findings {
+            f(diagnostic_json(&rope, &path, finding))?;
+        }
+    }
+    Ok(())
+}
+
+fn summary_json(result: &CheckResult) -> Value {
+    let c = counts(result);
+    json!({
+        "files": result.files_checked,
+        "errors": c.errors,
+        "warnings": c.warnings,
+        "infos": c.infos,
+        "hints": c.hints,
+    })
+}
+
+fn errors_json(result: &CheckResult) -> Value {
+    result
+        .io_errors
+        .iter()
+        .map(|(path, message)| json!({"path": path.to_string_lossy().replace('\\', "/"), "message": message}))
+        .collect()
+}
+
+/// Builds the JSON document of the README's contract:
+/// `{"version": 1, "diagnostics": [...], "summary": {...}, "errors": [...]}`.
+/// Diagnostics are as [`diagnostic_json`] says. `summary.files` counts the
+/// files read and analysed. `errors` lists what could not be read, as
+/// `{"path", "message"}`; when it is not empty the result is incomplete.
+pub fn json_value(result: &CheckResult) -> Value {
+    let mut diagnostics = Vec::new();
+    let _ = for_each_diagnostic(result, |d| {
+        diagnostics.push(d);
+        Ok(())
+    });
+    json!({
+        "version": 1,
+        "diagnostics": diagnostics,
+        "summary": summary_json(result),
+        "errors": errors_json(result),
+    })
+}
+
+/// Writes the same document as [`json_value`], streamed: one diagnostic per
+/// line, so memory stays flat however many findings there are.
 pub fn write_json(out: &mut impl Write, result: &CheckResult) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &json_value(result))?;
-    writeln!(out)
+    write!(out, "{{\"version\": 1,\n\"diagnostics\": [")?;
+    let mut first = true;
+    for_each_diagnostic(result, |d| {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        serde_json::to_writer(&mut *out, &d)?;
+        Ok(())
+    })?;
+    write!(out, "\n],\n\"summary\": ")?;
+    serde_json::to_writer(&mut *out, &summary_json(result))?;
+    write!(out, ",\n\"errors\": ")?;
+    serde_json::to_writer(&mut *out, &errors_json(result))?;
+    writeln!(out, "\n}}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_json_is_the_same_document() {
+        use crate::analysis::rule;
+        let text = "create table t (id int);\nselect 1;\n".to_string();
+        let finding = Finding::new(
+            rule::find("sql/rls-disabled").unwrap(),
+            0..14,
+            "a \"quoted\" message",
+        );
+        let result = CheckResult {
+            files: vec![CheckedFile {
+                path: "supabase/a.sql".into(),
+                text,
+                findings: vec![finding.clone(), finding],
+            }],
+            files_checked: 3,
+            io_errors: vec![("x/y.sql".into(), "permission denied".into())],
+            ..CheckResult::default()
+        };
+        let mut out = Vec::new();
+        write_json(&mut out, &result).unwrap();
+        let parsed: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(parsed, json_value(&result));
+        assert_eq!(parsed["diagnostics"].as_array().unwrap().len(), 2);
+        let mut empty = Vec::new();
+        write_json(&mut empty, &CheckResult::default()).unwrap();
+        let parsed: Value = serde_json::from_slice(&empty).unwrap();
+        assert_eq!(parsed, json_value(&CheckResult::default()));
+    }
     use std::path::PathBuf;
 
     #[test]

@@ -1,11 +1,10 @@
 //! `firebase/allow-if-true`: an `allow` that grants access to everyone.
 
-use crate::analysis::firebase::{full_path, is_storage, methods, owner_wildcard, unparenthesize};
+use crate::analysis::firebase::{for_each_allow, methods, unparenthesize};
 use crate::analysis::rule::{Rule, Severity};
-use crate::analysis::util::{capture, for_each_match};
 use crate::analysis::{FileContext, Finding};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::language::{query, Language};
+use crate::language::Language;
 
 /// The rule declaration.
 pub static RULE: Rule = Rule {
@@ -62,18 +61,12 @@ service cloud.firestore {
 };
 
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
-    let Some(q) = query(Language::FirebaseRules, "allow") else {
-        return Vec::new();
-    };
     let mut findings = Vec::new();
-    for_each_match(ctx, q, |caps| {
-        let Some(allow) = capture(caps, "allow") else {
-            return;
-        };
+    for_each_allow(ctx, |allow, scope| {
         if allow.has_error() {
             return;
         }
-        let condition = capture(caps, "condition");
+        let condition = allow.child_by_field_name("condition");
         let expression = condition.and_then(|c| c.child_by_field_name("expression"));
         let always_true = match expression {
             None => condition.is_none(),
@@ -87,16 +80,12 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             return;
         }
         let methods_text = methods.join(", ");
-        let path = full_path(ctx, allow);
+        let path = scope.full_path(ctx);
         let what = match condition {
             None => format!("`allow {methods_text};` has no condition, so it"),
             Some(_) => format!("`allow {methods_text}: if true;`"),
         };
-        let noun = if is_storage(ctx, allow) {
-            "file"
-        } else {
-            "document"
-        };
+        let noun = scope.noun();
         let message = format!(
             "{what} grants access to everyone: anyone on the internet can {} any {noun} under {path}, whatever other rules say.",
             describe(&methods)
@@ -114,7 +103,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
                 Edit::insert(at, format!(": if {new_condition}"))
             }
         };
-        if let Some(owner) = owner_wildcard(ctx, allow) {
+        if let Some(owner) = scope.owner_wildcard(ctx) {
             finding = finding.with_fix(Fix::new(
                 format!("Restrict to the owner ({owner})"),
                 Applicability::Unsafe,

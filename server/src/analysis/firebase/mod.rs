@@ -17,53 +17,131 @@ pub struct Wildcard<'a> {
     pub recursive: bool,
 }
 
-/// How many enclosing `match` blocks are looked at. Real rules nest a
-/// handful deep; the cap keeps a pathological file from making every
-/// statement walk thousands of ancestors.
-const MAX_MATCH_DEPTH: usize = 32;
+/// Where a statement sits: the `match` blocks around it and the service.
+///
+/// Built top-down by [`for_each_allow`]: tree-sitter nodes have no parent
+/// pointers (`Node::parent` searches down from the root), so walking up from
+/// every statement costs depth² on deeply nested files.
+#[derive(Clone, Debug, Default)]
+pub struct Scope<'t> {
+    /// Enclosing `match_block`s, outermost first, with their cursor depths.
+    matches: Vec<(Node<'t>, u32)>,
+    /// The enclosing service: (is Cloud Storage, cursor depth).
+    service: Option<(bool, u32)>,
+}
 
-/// The `match_block`s enclosing `node`, innermost first (at most
-/// [`MAX_MATCH_DEPTH`] of them).
-pub fn enclosing_matches(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut n = node.parent();
-    while let Some(p) = n {
-        if p.kind() == "match_block" {
-            out.push(p);
-            if out.len() == MAX_MATCH_DEPTH {
-                break;
+/// How many enclosing matches a path in a message shows, innermost last.
+const MAX_PATH_MATCHES: usize = 32;
+
+impl<'t> Scope<'t> {
+    /// Forgets the blocks that do not enclose a node at cursor depth `depth`.
+    fn leave_to(&mut self, depth: u32) {
+        while self.matches.last().is_some_and(|(_, d)| *d >= depth) {
+            self.matches.pop();
+        }
+        if self.service.is_some_and(|(_, d)| d >= depth) {
+            self.service = None;
+        }
+    }
+
+    /// The enclosing `match_block`s, outermost first.
+    pub fn matches(&self) -> impl DoubleEndedIterator<Item = Node<'t>> + '_ {
+        self.matches.iter().map(|(n, _)| *n)
+    }
+
+    /// Inside `service firebase.storage` (rules about files) rather than
+    /// `service cloud.firestore` (documents).
+    pub fn is_storage(&self) -> bool {
+        self.service.is_some_and(|(storage, _)| storage)
+    }
+
+    /// "file" for Cloud Storage, "document" for Firestore.
+    pub fn noun(&self) -> &'static str {
+        if self.is_storage() {
+            "file"
+        } else {
+            "document"
+        }
+    }
+
+    /// The full path the statement governs, outermost match first, as
+    /// written: `/databases/{database}/documents/users/{userId}`. Beyond
+    /// [`MAX_PATH_MATCHES`] levels the outer part is shown as `…`.
+    pub fn full_path(&self, ctx: &FileContext<'_>) -> String {
+        let skip = self.matches.len().saturating_sub(MAX_PATH_MATCHES);
+        let mut out = String::from(if skip > 0 { "…" } else { "" });
+        for m in self.matches().skip(skip) {
+            if let Some(p) = m.child_by_field_name("path") {
+                out.extend(ctx.node_text(p).split_whitespace());
             }
         }
-        n = p.parent();
+        out
     }
-    out
+
+    /// The wildcard that names the user who owns what the statement
+    /// governs: the innermost single-segment wildcard of the enclosing
+    /// matches whose name says so: `uid` or a name ending in `Uid`, or
+    /// `user`, `owner`, `author`, `account`, `member`, `profile`, `creator`,
+    /// alone or followed by `Id`. `None` when no wildcard names a user: then
+    /// an owner check cannot be written from the path alone.
+    pub fn owner_wildcard<'a>(&self, ctx: &FileContext<'a>) -> Option<&'a str> {
+        const OWNER_WORDS: &[&str] = &[
+            "user", "owner", "author", "account", "member", "profile", "creator",
+        ];
+        let names_a_user = |name: &str| {
+            let lower = name.to_ascii_lowercase();
+            lower.ends_with("uid")
+                || lower.ends_with("userid")
+                || OWNER_WORDS
+                    .iter()
+                    .any(|w| lower == *w || lower.strip_prefix(w) == Some("id"))
+        };
+        self.matches().rev().take(MAX_PATH_MATCHES).find_map(|m| {
+            wildcards(ctx, m)
+                .into_iter()
+                .rev()
+                .find(|w| !w.recursive && names_a_user(w.name))
+                .map(|w| w.name)
+        })
+    }
 }
 
-/// Whether `node` is inside `service firebase.storage` (Cloud Storage
-/// rules govern files) rather than `service cloud.firestore` (documents).
-pub fn is_storage(ctx: &FileContext<'_>, node: Node<'_>) -> bool {
-    let mut n = node.parent();
-    while let Some(p) = n {
-        if p.kind() == "service_declaration" {
-            return p
-                .child_by_field_name("name")
-                .is_some_and(|name| ctx.node_text(name).contains("storage"));
+/// Calls `f` with every `allow_statement` of the file and its [`Scope`], in
+/// document order, in one linear walk of the tree.
+pub fn for_each_allow<'t>(ctx: &FileContext<'t>, mut f: impl FnMut(Node<'t>, &Scope<'t>)) {
+    let mut cursor = ctx.tree.root_node().walk();
+    let mut scope = Scope::default();
+    // Counted here: `TreeCursor::depth` recounts the ancestors on every call.
+    let mut depth = 0u32;
+    loop {
+        let node = cursor.node();
+        scope.leave_to(depth);
+        let mut descend = true;
+        match node.kind() {
+            "service_declaration" => {
+                let storage = node
+                    .child_by_field_name("name")
+                    .is_some_and(|name| ctx.node_text(name).contains("storage"));
+                scope.service = Some((storage, depth));
+            }
+            "match_block" => scope.matches.push((node, depth)),
+            "allow_statement" => {
+                f(node, &scope);
+                descend = false;
+            }
+            _ => {}
         }
-        n = p.parent();
+        if descend && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
+            }
+            depth -= 1;
+        }
     }
-    false
-}
-
-/// The full path that `node` sits under, outermost match first, as written:
-/// `/databases/{database}/documents/users/{userId}`.
-pub fn full_path(ctx: &FileContext<'_>, node: Node<'_>) -> String {
-    let mut matches = enclosing_matches(node);
-    matches.reverse();
-    matches
-        .iter()
-        .filter_map(|m| m.child_by_field_name("path"))
-        .map(|p| ctx.node_text(p).split_whitespace().collect::<String>())
-        .collect()
 }
 
 /// The wildcards of one `match_path`, in order.
@@ -83,33 +161,6 @@ pub fn wildcards<'a>(ctx: &FileContext<'a>, match_block: Node<'_>) -> Vec<Wildca
         })
         .collect();
     list
-}
-
-/// The wildcard that names the user who owns the documents `node`
-/// governs: the innermost single-segment wildcard of the enclosing matches
-/// whose name says so: `uid` or a name ending in `Uid`, or `user`, `owner`,
-/// `author`, `account`, `member`, `profile`, `creator`, alone or followed by
-/// `Id`. `None` when no wildcard names a user: then an owner check cannot be
-/// written from the path alone.
-pub fn owner_wildcard<'a>(ctx: &FileContext<'a>, node: Node<'_>) -> Option<&'a str> {
-    const OWNER_WORDS: &[&str] = &[
-        "user", "owner", "author", "account", "member", "profile", "creator",
-    ];
-    let names_a_user = |name: &str| {
-        let lower = name.to_ascii_lowercase();
-        lower.ends_with("uid")
-            || OWNER_WORDS
-                .iter()
-                .any(|w| lower == *w || lower.strip_prefix(w) == Some("id"))
-            || lower.strip_suffix("userid").is_some()
-    };
-    enclosing_matches(node).into_iter().find_map(|m| {
-        wildcards(ctx, m)
-            .into_iter()
-            .rev()
-            .find(|w| !w.recursive && names_a_user(w.name))
-            .map(|w| w.name)
-    })
 }
 
 /// The method keywords of an `allow_statement`, as written.

@@ -6,7 +6,7 @@ use tree_sitter::Node;
 use crate::analysis::rule::{Rule, Severity};
 use crate::analysis::sql::{is_supabase_facing, qualified_name, statement_end, QualifiedName};
 use crate::analysis::util::{
-    capture, child_of_kind, for_each_match, has_child, line_end, newline_of,
+    capture, child_of_kind, for_each_match_within, has_child, line_end, newline_of,
 };
 use crate::analysis::{FileContext, Finding};
 use crate::fix::{Applicability, Edit, Fix};
@@ -90,7 +90,9 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let mut created: Vec<Created<'_>> = Vec::new();
     // (table, byte offset of the statement) for each `enable row level security`.
     let mut enabled: Vec<(QualifiedName, usize)> = Vec::new();
-    for_each_match(ctx, q, |caps| {
+    // Statements sit at depth 3 (source_file > toplevel_stmt > stmt > X);
+    // bounding the start depth keeps the query linear on deep trees.
+    for_each_match_within(ctx, q, Some(3), |caps| {
         if let Some(stmt) = capture(caps, "create_table") {
             if is_temporary(stmt) {
                 return;

@@ -55,12 +55,24 @@ pub fn for_each_match_within<'t>(
     ctx: &FileContext<'t>,
     query: &Query,
     max_start_depth: Option<u32>,
+    f: impl FnMut(&[(&str, Node<'t>)]),
+) {
+    for_each_match_under(ctx, query, ctx.tree.root_node(), max_start_depth, f)
+}
+
+/// Like [`for_each_match_within`], for the subtree of `node` (depths count
+/// from `node`).
+pub fn for_each_match_under<'t>(
+    ctx: &FileContext<'t>,
+    query: &Query,
+    node: Node<'t>,
+    max_start_depth: Option<u32>,
     mut f: impl FnMut(&[(&str, Node<'t>)]),
 ) {
     let mut cursor = QueryCursor::new();
     cursor.set_max_start_depth(max_start_depth);
     let names = query.capture_names();
-    let mut matches = cursor.matches(query, ctx.tree.root_node(), ctx.text.as_bytes());
+    let mut matches = cursor.matches(query, node, ctx.text.as_bytes());
     let mut captures: Vec<(&str, Node<'t>)> = Vec::new();
     while let Some(m) = matches.next() {
         captures.clear();

@@ -6,7 +6,7 @@ pub mod jwt_missing_algorithms;
 
 use tree_sitter::Node;
 
-use crate::analysis::util::{capture, for_each_match_within, for_each_node_of_kind};
+use crate::analysis::util::{capture, for_each_match_under, for_each_node_of_kind};
 use crate::analysis::FileContext;
 use crate::language::query;
 
@@ -29,19 +29,26 @@ impl<'a> ModuleBindings<'a> {
     /// Finds how the file imports `module` (the exact specifier, such as
     /// `jsonwebtoken`), through every import style the `imports` queries
     /// know. Only module-level imports are seen: a `require` inside a
-    /// function body is not.
+    /// function body is not. The query runs only on top-level statements
+    /// whose text mentions the module, so a huge or deeply nested file
+    /// costs one scan of its statements' text.
     pub fn find(ctx: &FileContext<'a>, module: &'a str) -> ModuleBindings<'a> {
         let mut b = ModuleBindings {
             module,
             ..ModuleBindings::default()
         };
-        for name in ["imports", "imports-ts"] {
-            let Some(q) = query(ctx.language, name) else {
-                continue;
-            };
-            // Imports sit at the top of a module: `import` at depth 1,
-            // `const x = require(...)` at 2, `export const x = require(...)` at 3.
-            for_each_match_within(ctx, q, Some(3), |caps| {
+        let root = ctx.tree.root_node();
+        let mut cursor = root.walk();
+        let statements: Vec<Node<'a>> = root
+            .named_children(&mut cursor)
+            .filter(|n| ctx.node_text(*n).contains(module))
+            .collect();
+        let queries = ["imports", "imports-ts"].into_iter().filter_map(|name| query(ctx.language, name));
+        for (q, &statement) in queries.flat_map(|q| statements.iter().map(move |s| (q, s))) {
+            // Within a statement: `import` is the statement itself,
+            // `const x = require(...)` one level down, `export const x =
+            // require(...)` two.
+            for_each_match_under(ctx, q, statement, Some(2), |caps| {
                 let Some(source) = capture(caps, "source") else {
                     return;
                 };

@@ -670,3 +670,62 @@ fn ignored_paths_are_quiet_and_files_outside_the_root_are_still_checked() {
         ["jwt/missing-algorithms"]
     );
 }
+
+#[test]
+fn a_broken_moat_toml_on_disk_and_bad_client_settings_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("moat.toml"),
+        "[rules]\n\"sql/rls-disabled\" = \n",
+    )
+    .unwrap();
+    let mut client = server_in(
+        dir.path(),
+        json!({"initializationOptions": {"rules": {"sql/nope": "error"}}}),
+    );
+    let toml_uri = file_uri(&dir.path().join("moat.toml"));
+    let published = client.published(&toml_uri, None);
+    assert_eq!(codes(&published.diagnostics), ["moat/invalid-config"]);
+    assert_eq!(published.diagnostics[0]["range"]["start"]["line"], 1);
+    let message = client.wait_for("a warning about the client's settings", |m| {
+        m["method"] == "window/showMessage"
+    });
+    assert!(
+        message["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sql/nope"),
+        "{message}"
+    );
+
+    // Fixed on disk: the diagnostics are cleared when the client says so.
+    std::fs::write(
+        dir.path().join("moat.toml"),
+        "[rules]\n\"sql/rls-disabled\" = \"warning\"\n",
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": toml_uri, "type": 2}]}),
+    );
+    let published = client.published(&toml_uri, None);
+    assert_eq!(published.diagnostics, Vec::<Value>::new());
+}
+
+#[test]
+fn the_server_asks_clients_that_can_to_watch_moat_toml() {
+    let mut client = Client::in_process();
+    client.initialize(
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        json!({}),
+    );
+    let request = client.wait_for("client/registerCapability", |m| {
+        m["method"] == "client/registerCapability"
+    });
+    let registration = &request["params"]["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        registration["registerOptions"]["watchers"][0]["globPattern"],
+        "**/moat.toml"
+    );
+}

@@ -116,6 +116,9 @@ struct State {
     /// Bumped on every configuration reload; a publish computed under an
     /// older configuration is dropped.
     config_generation: std::sync::atomic::AtomicU64,
+    /// The client can register file watchers (`workspace/didChangeWatchedFiles`
+    /// with dynamic registration): we ask it to watch `moat.toml`.
+    client_watches: AtomicBool,
     /// The client sent `shutdown`: `exit` then ends the process with 0.
     shutdown_requested: AtomicBool,
 }
@@ -124,6 +127,18 @@ struct State {
 pub struct Backend {
     client: Client,
     state: Arc<State>,
+}
+
+/// What reloading the configuration found.
+#[derive(Default)]
+struct ConfigReport {
+    /// The configuration now in force.
+    config: Arc<Config>,
+    /// `moat.toml` read from disk (not open in the editor): its path, text
+    /// and problems.
+    file_on_disk: Option<(PathBuf, String, Vec<config::ConfigProblem>)>,
+    /// Problems in the client's settings.
+    client_problems: Vec<config::ConfigProblem>,
 }
 
 /// A copy of what analysis needs from a document, taken under its guard.
@@ -150,6 +165,7 @@ impl Backend {
                 client_refreshes: AtomicBool::new(false),
                 publish_lock: tokio::sync::Mutex::new(()),
                 config_generation: std::sync::atomic::AtomicU64::new(0),
+                client_watches: AtomicBool::new(false),
                 shutdown_requested: AtomicBool::new(false),
             }),
         }
@@ -337,9 +353,10 @@ impl Backend {
 
     /// Reloads the configuration: `moat.toml` at the root (from the editor's
     /// buffer when it is open, else from disk), then the client's settings.
-    fn reload_config(&self) {
+    fn reload_config(&self) -> ConfigReport {
         let root = self.root();
         let mut config = Config::default();
+        let mut report = ConfigReport::default();
         if let Some(root) = &root {
             let path = root.join(config::FILE_NAME);
             // Found by path, not by a URI rebuilt from it: clients
@@ -352,9 +369,15 @@ impl Backend {
                 .iter()
                 .find(|e| e.key().to_file_path().is_some_and(|p| p == path))
                 .map(|e| e.rope.to_string());
+            let is_open = open_text.is_some();
             let text = open_text.or_else(|| std::fs::read_to_string(&path).ok());
             if let Some(text) = text {
-                config = Config::parse(&text, Some(root)).0;
+                let (parsed, mut problems) = Config::parse(&text, Some(root));
+                config = parsed;
+                if !is_open {
+                    problems.extend(config.ignore_matcher(root).1);
+                    report.file_on_disk = Some((path, text, problems));
+                }
             }
         }
         let settings = self
@@ -364,9 +387,7 @@ impl Backend {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         if let Some(settings) = settings {
-            for p in config.merge_json(&settings) {
-                tracing::warn!("{}", p.message);
-            }
+            report.client_problems = config.merge_json(&settings);
         }
         let (matcher, _) = config.ignore_matcher(root.as_deref().unwrap_or(Path::new("/")));
         *self
@@ -374,8 +395,45 @@ impl Backend {
             .ignore_matcher
             .write()
             .unwrap_or_else(|e| e.into_inner()) = Arc::new(matcher);
-        *self.state.config.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config);
+        report.config = Arc::new(config);
+        *self.state.config.write().unwrap_or_else(|e| e.into_inner()) = report.config.clone();
         self.state.config_generation.fetch_add(1, Ordering::SeqCst);
+        report
+    }
+
+    /// Reloads the configuration and tells the user what is wrong with it:
+    /// problems in a `moat.toml` that is not open in the editor are
+    /// published on that file (cleared when it is fixed); problems in the
+    /// client's settings are shown as a warning message. Then re-analyses
+    /// every open document.
+    async fn config_changed(&self) {
+        let report = self.reload_config();
+        if !report.client_problems.is_empty() {
+            let text: Vec<&str> = report
+                .client_problems
+                .iter()
+                .map(|p| p.message.as_str())
+                .collect();
+            self.client
+                .show_message(MessageType::WARNING, format!("Moat: {}", text.join("; ")))
+                .await;
+        }
+        if let Some((path, text, problems)) = report.file_on_disk {
+            if let Some(uri) = Uri::from_file_path(&path) {
+                let rope = Rope::from_str(&text);
+                let enc = self.encoding();
+                let diagnostics = config::findings(&text, problems, &report.config)
+                    .iter()
+                    .map(|f| convert::diagnostic(&uri, &rope, 0, f, enc))
+                    .collect();
+                if !self.state.client_pulls.load(Ordering::Relaxed) {
+                    self.client
+                        .publish_diagnostics(uri, diagnostics, None)
+                        .await;
+                }
+            }
+        }
+        self.republish_all().await;
     }
 
     /// Schedules a debounced publish of `uri` at `version`.
@@ -518,7 +576,15 @@ impl LanguageServer for Backend {
         self.state
             .client_refreshes
             .store(refreshes, Ordering::Relaxed);
-        self.reload_config();
+        let watches = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        self.state.client_watches.store(watches, Ordering::Relaxed);
+        let _ = self.reload_config();
 
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -563,6 +629,24 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("moat language server ready");
+        if self.state.client_watches.load(Ordering::Relaxed) {
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(format!("**/{}", config::FILE_NAME)),
+                    kind: None,
+                }],
+            };
+            let registration = Registration {
+                id: "moat-config-watcher".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                tracing::warn!("could not ask the client to watch moat.toml: {e}");
+            }
+        }
+        // Report a broken moat.toml or bad client settings right away.
+        self.config_changed().await;
     }
 
     async fn shutdown(&self) -> RpcResult<()> {
@@ -588,8 +672,7 @@ impl LanguageServer for Backend {
         };
         self.state.documents.insert(doc.uri.clone(), document);
         if is_config {
-            self.reload_config();
-            self.republish_all().await;
+            self.config_changed().await;
         } else {
             guard_notification("didOpen", self.publish(doc.uri, Some(doc.version))).await;
         }
@@ -638,8 +721,7 @@ impl LanguageServer for Backend {
             return;
         }
         if Self::is_config_uri(&uri) {
-            self.reload_config();
-            self.republish_all().await;
+            self.config_changed().await;
         } else {
             self.schedule(uri, version);
         }
@@ -647,8 +729,7 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         if Self::is_config_uri(&params.text_document.uri) {
-            self.reload_config();
-            self.republish_all().await;
+            self.config_changed().await;
         }
     }
 
@@ -663,8 +744,7 @@ impl LanguageServer for Backend {
         }
         drop(_guard);
         if Self::is_config_uri(&uri) {
-            self.reload_config();
-            self.republish_all().await;
+            self.config_changed().await;
         }
     }
 
@@ -674,14 +754,12 @@ impl LanguageServer for Backend {
             .client_settings
             .write()
             .unwrap_or_else(|e| e.into_inner()) = Some(params.settings);
-        self.reload_config();
-        self.republish_all().await;
+        self.config_changed().await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         if params.changes.iter().any(|c| Self::is_config_uri(&c.uri)) {
-            self.reload_config();
-            self.republish_all().await;
+            self.config_changed().await;
         }
     }
 

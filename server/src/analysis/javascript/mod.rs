@@ -43,7 +43,9 @@ impl<'a> ModuleBindings<'a> {
             .named_children(&mut cursor)
             .filter(|n| ctx.node_text(*n).contains(module))
             .collect();
-        let queries = ["imports", "imports-ts"].into_iter().filter_map(|name| query(ctx.language, name));
+        let queries = ["imports", "imports-ts"]
+            .into_iter()
+            .filter_map(|name| query(ctx.language, name));
         for (q, &statement) in queries.flat_map(|q| statements.iter().map(move |s| (q, s))) {
             // Within a statement: `import` is the statement itself,
             // `const x = require(...)` one level down, `export const x =

@@ -75,6 +75,10 @@ impl Finding {
 }
 
 /// Everything a rule checker may look at for one file.
+///
+/// Build it with [`FileContext::new`]; models shared by several rules of a
+/// family (such as the Firebase rules model) are built on first use and
+/// kept here for the other rules of the same run.
 pub struct FileContext<'a> {
     /// The file's path, relative to the workspace root when known. Used by
     /// rules that depend on where a file lives (migrations, storage rules).
@@ -85,9 +89,32 @@ pub struct FileContext<'a> {
     pub tree: &'a Tree,
     /// The language `text` was parsed as.
     pub language: Language,
+    firebase: std::cell::OnceCell<firebase::model::RulesFile<'a>>,
 }
 
 impl<'a> FileContext<'a> {
+    /// The context for one parsed file.
+    pub fn new(
+        path: &'a Path,
+        text: &'a str,
+        tree: &'a Tree,
+        language: Language,
+    ) -> FileContext<'a> {
+        FileContext {
+            path,
+            text,
+            tree,
+            language,
+            firebase: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The Firebase rules model of this file, built on first use.
+    pub fn firebase_model(&self) -> &firebase::model::RulesFile<'a> {
+        self.firebase
+            .get_or_init(|| firebase::model::RulesFile::build(self))
+    }
+
     /// The source text of a byte range; empty if the range is not valid.
     pub fn slice(&self, range: Range<usize>) -> &'a str {
         self.text.get(range).unwrap_or("")
@@ -144,13 +171,5 @@ pub fn analyze_text(path: &Path, text: &str, language: Language, config: &Config
     let Some(tree) = crate::language::parse(language, text, None) else {
         return Vec::new();
     };
-    analyze_file(
-        &FileContext {
-            path,
-            text,
-            tree: &tree,
-            language,
-        },
-        config,
-    )
+    analyze_file(&FileContext::new(path, text, &tree, language), config)
 }

@@ -259,12 +259,7 @@ impl Backend {
                 }
             }
             let text = snap.rope.to_string();
-            let ctx = FileContext {
-                path: &path,
-                text: &text,
-                tree,
-                language,
-            };
+            let ctx = FileContext::new(&path, &text, tree, language);
             analysis::analyze_file(&ctx, &config)
         }));
         result.unwrap_or_else(|_| {

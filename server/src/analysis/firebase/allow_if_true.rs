@@ -1,9 +1,11 @@
 //! `firebase/allow-if-true`: an `allow` that grants access to everyone.
 
-use crate::analysis::firebase::{for_each_allow, methods, unparenthesize};
+use crate::analysis::firebase::condition::{evaluate, Access};
+use crate::analysis::firebase::{
+    allow_path, describe, methods_text, restrict_fixes, unparenthesize,
+};
 use crate::analysis::rule::{Rule, Severity};
 use crate::analysis::{FileContext, Finding};
-use crate::fix::{Applicability, Edit, Fix};
 use crate::language::Language;
 
 /// The rule declaration.
@@ -61,90 +63,34 @@ service cloud.firestore {
 };
 
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
+    let model = ctx.firebase_model();
     let mut findings = Vec::new();
-    for_each_allow(ctx, |allow, scope| {
-        if allow.has_error() {
-            return;
+    for allow in model
+        .allows
+        .iter()
+        .filter(|a| !a.has_error && !a.ops.is_empty())
+    {
+        if evaluate(ctx, model, allow).access != Access::Anyone {
+            continue;
         }
-        let condition = allow.child_by_field_name("condition");
-        let expression = condition.and_then(|c| c.child_by_field_name("expression"));
-        let always_true = match expression {
-            None => condition.is_none(),
-            Some(e) => unparenthesize(e).kind() == "true",
+        let methods = methods_text(ctx, allow);
+        let what = match allow.expression {
+            None => format!("`allow {methods};` has no condition, so it"),
+            Some(e) if unparenthesize(e).kind() == "true" => format!("`allow {methods}: if true;`"),
+            Some(e) => format!(
+                "`allow {methods}` is always true (`{}`), so it",
+                ctx.node_text(e)
+            ),
         };
-        if !always_true {
-            return;
-        }
-        let methods = methods(ctx, allow);
-        if methods.is_empty() {
-            return;
-        }
-        let methods_text = methods.join(", ");
-        let path = scope.full_path(ctx);
-        let what = match condition {
-            None => format!("`allow {methods_text};` has no condition, so it"),
-            Some(_) => format!("`allow {methods_text}: if true;`"),
-        };
-        let noun = scope.noun();
         let message = format!(
-            "{what} grants access to everyone: anyone on the internet can {} any {noun} under {path}, whatever other rules say.",
-            describe(&methods)
+            "{what} grants access to everyone: anyone on the internet can {} any {} under {}, whatever other rules say.",
+            describe(allow.ops),
+            model.noun(),
+            allow_path(model, allow),
         );
-        let mut finding = Finding::new(&RULE, allow.byte_range(), message);
-
-        // Where the new condition goes: replace the expression, or insert
-        // `: if ...` after the last method when there is none.
-        let edit_for = |new_condition: &str| match expression {
-            Some(e) => Edit::replace(e.byte_range(), new_condition),
-            None => {
-                let mut cursor = allow.walk();
-                let last = allow.children_by_field_name("method", &mut cursor).last();
-                let at = last.map_or(allow.end_byte(), |m| m.end_byte());
-                Edit::insert(at, format!(": if {new_condition}"))
-            }
-        };
-        if let Some(owner) = scope.owner_wildcard(ctx) {
-            finding = finding.with_fix(Fix::new(
-                format!("Restrict to the owner ({owner})"),
-                Applicability::Unsafe,
-                edit_for(&format!(
-                    "request.auth != null && request.auth.uid == {owner}"
-                )),
-            ));
-        }
-        finding = finding.with_fix(Fix::new(
-            "Deny all",
-            Applicability::Unsafe,
-            edit_for("false"),
-        ));
+        let mut finding = Finding::new(&RULE, allow.node.byte_range(), message);
+        finding.fixes = restrict_fixes(model, allow);
         findings.push(finding);
-    });
+    }
     findings
-}
-
-/// What the methods let someone do, as a phrase: `read, write` gives
-/// "read, create, change and delete".
-fn describe(methods: &[&str]) -> String {
-    let mut verbs: Vec<&str> = Vec::new();
-    for m in methods {
-        let add: &[&str] = match *m {
-            "read" | "get" => &["read"],
-            "list" => &["list"],
-            "write" => &["create", "change", "delete"],
-            "create" => &["create"],
-            "update" => &["change"],
-            "delete" => &["delete"],
-            _ => &[],
-        };
-        for v in add {
-            if !verbs.contains(v) {
-                verbs.push(v);
-            }
-        }
-    }
-    match verbs.as_slice() {
-        [] => "access".to_string(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }

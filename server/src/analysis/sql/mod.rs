@@ -152,12 +152,12 @@ mod tests {
 
     fn facing(path: &str, text: &str) -> bool {
         let tree = parse(Language::Sql, text, None).unwrap();
-        is_supabase_facing(&FileContext {
-            path: Path::new(path),
+        is_supabase_facing(&FileContext::new(
+            Path::new(path),
             text,
-            tree: &tree,
-            language: Language::Sql,
-        })
+            &tree,
+            Language::Sql,
+        ))
     }
 
     #[test]

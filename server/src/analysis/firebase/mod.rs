@@ -39,6 +39,8 @@ pub fn describe(ops: Ops) -> String {
     for op in ops.iter() {
         let verb = match op {
             model::Op::Get => "read",
+            // `list` alone is listing; with `get` it is part of reading.
+            model::Op::List if ops.contains(model::Op::Get) => "read",
             model::Op::List => "list",
             model::Op::Create => "create",
             model::Op::Update => "change",

@@ -1,0 +1,85 @@
+//! Benchmarks of the work on the keystroke path and of whole-file analysis.
+//! Run with `cargo bench`; numbers are for comparing changes on one
+//! machine, never asserted in tests.
+
+use std::path::Path;
+
+use moat::analysis::analyze_text;
+use moat::config::Config;
+use moat::document::{Change, Document};
+use moat::language::Language;
+use moat::position::{LinePosition, PositionEncoding};
+
+fn main() {
+    divan::main();
+}
+
+/// A TypeScript module of about `n` functions that import and use
+/// jsonwebtoken (so the JWT rule does its full work).
+fn typescript(n: usize) -> String {
+    let mut s = String::from("import jwt from 'jsonwebtoken';\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "export function f{i}(t: string, k: string) {{ const x = [1, 2, 3].map((a) => a * {i}); return jwt.verify(t, k, {{ algorithms: ['HS256'] }}) ?? x; }}\n"
+        ));
+    }
+    s
+}
+
+/// A Supabase migration with `n` tables, half of them without RLS.
+fn migration(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        s.push_str(&format!("create table public.t{i} (id uuid references auth.users, body text);\n"));
+        if i % 2 == 0 {
+            s.push_str(&format!("alter table public.t{i} enable row level security;\n"));
+        }
+    }
+    s
+}
+
+/// Firestore rules with `n` collections, each with a function call.
+fn rules(n: usize) -> String {
+    let mut s = String::from(
+        "rules_version = '2';\nservice cloud.firestore {\n  match /databases/{database}/documents {\n    function isOwner(uid) { return request.auth != null && request.auth.uid == uid; }\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "    match /c{i}/{{userId}} {{\n      allow read: if isOwner(userId);\n      allow create: if isOwner(userId) && request.resource.data.keys().hasOnly(['a', 'b']);\n    }}\n"
+        ));
+    }
+    s.push_str("  }\n}\n");
+    s
+}
+
+#[divan::bench(args = [100, 1000])]
+fn analyze_typescript(bencher: divan::Bencher, n: usize) {
+    let text = typescript(n);
+    bencher.bench(|| analyze_text(Path::new("a.ts"), &text, Language::TypeScript, &Config::default()));
+}
+
+#[divan::bench(args = [100, 1000])]
+fn analyze_migration(bencher: divan::Bencher, n: usize) {
+    let text = migration(n);
+    bencher.bench(|| analyze_text(Path::new("supabase/migrations/1.sql"), &text, Language::Sql, &Config::default()));
+}
+
+#[divan::bench(args = [100, 1000])]
+fn analyze_rules(bencher: divan::Bencher, n: usize) {
+    let text = rules(n);
+    bencher.bench(|| analyze_text(Path::new("firestore.rules"), &text, Language::FirebaseRules, &Config::default()));
+}
+
+/// One keystroke in the middle of a large document: apply the change to
+/// the rope and the tree, then reparse incrementally.
+#[divan::bench(args = [1000])]
+fn keystroke_reparse(bencher: divan::Bencher, n: usize) {
+    let text = typescript(n);
+    let line = (n / 2) as u32;
+    bencher
+        .with_inputs(|| Document::new(&text, Some(Language::TypeScript), 1))
+        .bench_local_refs(|doc| {
+            let at = LinePosition { line, character: 10 };
+            doc.apply_changes(&[Change { range: Some((at, at)), text: "x" }], PositionEncoding::Utf16);
+        });
+}

@@ -30,9 +30,13 @@ fn typescript(n: usize) -> String {
 fn migration(n: usize) -> String {
     let mut s = String::new();
     for i in 0..n {
-        s.push_str(&format!("create table public.t{i} (id uuid references auth.users, body text);\n"));
+        s.push_str(&format!(
+            "create table public.t{i} (id uuid references auth.users, body text);\n"
+        ));
         if i % 2 == 0 {
-            s.push_str(&format!("alter table public.t{i} enable row level security;\n"));
+            s.push_str(&format!(
+                "alter table public.t{i} enable row level security;\n"
+            ));
         }
     }
     s
@@ -55,19 +59,40 @@ fn rules(n: usize) -> String {
 #[divan::bench(args = [100, 1000])]
 fn analyze_typescript(bencher: divan::Bencher, n: usize) {
     let text = typescript(n);
-    bencher.bench(|| analyze_text(Path::new("a.ts"), &text, Language::TypeScript, &Config::default()));
+    bencher.bench(|| {
+        analyze_text(
+            Path::new("a.ts"),
+            &text,
+            Language::TypeScript,
+            &Config::default(),
+        )
+    });
 }
 
 #[divan::bench(args = [100, 1000])]
 fn analyze_migration(bencher: divan::Bencher, n: usize) {
     let text = migration(n);
-    bencher.bench(|| analyze_text(Path::new("supabase/migrations/1.sql"), &text, Language::Sql, &Config::default()));
+    bencher.bench(|| {
+        analyze_text(
+            Path::new("supabase/migrations/1.sql"),
+            &text,
+            Language::Sql,
+            &Config::default(),
+        )
+    });
 }
 
 #[divan::bench(args = [100, 1000])]
 fn analyze_rules(bencher: divan::Bencher, n: usize) {
     let text = rules(n);
-    bencher.bench(|| analyze_text(Path::new("firestore.rules"), &text, Language::FirebaseRules, &Config::default()));
+    bencher.bench(|| {
+        analyze_text(
+            Path::new("firestore.rules"),
+            &text,
+            Language::FirebaseRules,
+            &Config::default(),
+        )
+    });
 }
 
 /// One keystroke in the middle of a large document: apply the change to
@@ -79,7 +104,16 @@ fn keystroke_reparse(bencher: divan::Bencher, n: usize) {
     bencher
         .with_inputs(|| Document::new(&text, Some(Language::TypeScript), 1))
         .bench_local_refs(|doc| {
-            let at = LinePosition { line, character: 10 };
-            doc.apply_changes(&[Change { range: Some((at, at)), text: "x" }], PositionEncoding::Utf16);
+            let at = LinePosition {
+                line,
+                character: 10,
+            };
+            doc.apply_changes(
+                &[Change {
+                    range: Some((at, at)),
+                    text: "x",
+                }],
+                PositionEncoding::Utf16,
+            );
         });
 }

@@ -60,6 +60,9 @@ fn example_app_json_output_shows_all_three_rules() {
         rules.into_iter().collect::<Vec<_>>(),
         [
             "firebase/allow-if-true",
+            "firebase/auth-only",
+            "firebase/resource-in-create",
+            "firebase/unvalidated-write",
             "jwt/missing-algorithms",
             "sql/rls-disabled"
         ]
@@ -71,7 +74,7 @@ fn example_app_json_output_shows_all_three_rules() {
 fn json_positions_are_one_based_unicode_scalar_columns() {
     let dir = project(&[(
         "rules/firestore.rules",
-        "service cloud.firestore {\n  match /databases/{database}/documents {\n    match /x/{id} { /* 😀 漢 */ allow read: if true; }\n  }\n}\n",
+        "rules_version = '2'; service cloud.firestore {\n  match /databases/{database}/documents {\n    match /x/{id} { /* 😀 漢 */ allow read: if true; }\n  }\n}\n",
     )]);
     let out = moat(&["check", "--format", "json", "."], dir.path());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -86,7 +89,9 @@ fn json_positions_are_one_based_unicode_scalar_columns() {
         (Some(3), Some(51))
     );
     assert_eq!(json["summary"]["files"], 1);
-    assert_eq!(json["summary"]["errors"], 1);
+    // A public read of a collection that does not sound private: a warning.
+    assert_eq!(json["summary"]["warnings"], 1);
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -217,7 +222,7 @@ fn sarif_output_for_code_scanning() {
     assert_eq!(run["tool"]["driver"]["name"], "moat");
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 5);
+    assert_eq!(results.len(), 8);
     for r in results {
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(run["tool"]["driver"]["rules"][idx]["id"], r["ruleId"]);
@@ -564,7 +569,7 @@ fn moat_toml_ignore_applies_to_named_files_and_unknown_kinds_are_warned_about() 
 
 #[test]
 fn a_byte_order_mark_is_not_a_column() {
-    let rules = "service cloud.firestore { match /databases/{database}/documents { match /x/{id} { allow read: if true; } } }\n";
+    let rules = "rules_version = '2'; service cloud.firestore { match /databases/{database}/documents { match /x/{id} { allow read: if true; } } }\n";
     let dir = project(&[
         ("plain/firestore.rules", rules),
         ("bom/firestore.rules", &format!("\u{feff}{rules}")),
@@ -582,7 +587,7 @@ fn a_byte_order_mark_is_not_a_column() {
 fn carets_line_up_under_wide_characters() {
     let dir = project(&[(
         "firestore.rules",
-        "service cloud.firestore {\n  match /databases/{database}/documents {\n    match /x/{id} { /* 😀 漢 */ allow read: if true; }\n  }\n}\n",
+        "rules_version = '2'; service cloud.firestore {\n  match /databases/{database}/documents {\n    match /x/{id} { /* 😀 漢 */ allow read: if true; }\n  }\n}\n",
     )]);
     let text = stdout(&moat(&["check", "."], dir.path()));
     let lines: Vec<&str> = text.lines().collect();

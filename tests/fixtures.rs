@@ -13,7 +13,9 @@
 //! ```
 //!
 //! `^` marks the column where the finding must start; `<-` marks the column
-//! of the comment marker itself (for findings at the start of a line). The
+//! of the comment marker itself (for findings at the start of a line). A
+//! severity in parentheses after the id (`// ^ firebase/allow-if-true
+//! (warning)`) is checked too; without one, any severity passes. The
 //! line is the nearest line above that is not an annotation. Every finding
 //! of every rule in a fixture must be annotated, and every annotation must
 //! be found: the harness compares the two sets exactly.
@@ -38,6 +40,9 @@ fn fixtures_root() -> PathBuf {
 /// (one-based line, one-based column in chars, rule id)
 type Expectation = (usize, usize, String);
 
+/// Severities named in annotations, by expectation.
+type Severities = std::collections::BTreeMap<Expectation, String>;
+
 fn fixture_files() -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![fixtures_root()];
@@ -55,9 +60,11 @@ fn fixture_files() -> Vec<PathBuf> {
     out
 }
 
-/// Reads the inline annotations of a fixture.
-fn expectations(text: &str, marker: &str) -> BTreeSet<Expectation> {
+/// Reads the inline annotations of a fixture, and the severities some of
+/// them name.
+fn expectations(text: &str, marker: &str) -> (BTreeSet<Expectation>, Severities) {
     let mut expected = BTreeSet::new();
+    let mut severities = Severities::new();
     let mut target_line = 0usize;
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
@@ -82,12 +89,20 @@ fn expectations(text: &str, marker: &str) -> BTreeSet<Expectation> {
                     i + 1
                 );
                 let col = line[..byte_col].chars().count() + 1;
-                expected.insert((target_line, col, rule.to_string()));
+                let (rule, severity) = match rule.split_once('(') {
+                    Some((r, sev)) => (r.trim(), Some(sev.trim_end_matches(')').trim())),
+                    None => (rule, None),
+                };
+                let key = (target_line, col, rule.to_string());
+                if let Some(sev) = severity {
+                    severities.insert(key.clone(), sev.to_string());
+                }
+                expected.insert(key);
             }
             _ => target_line = i + 1,
         }
     }
-    expected
+    (expected, severities)
 }
 
 fn actual(text: &str, findings: &[Finding]) -> BTreeSet<Expectation> {
@@ -122,7 +137,7 @@ fn every_fixture_matches_its_annotations() {
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
         let marker = Language::from_path(path).unwrap().line_comment();
-        let expected = expectations(&text, marker);
+        let (expected, severities) = expectations(&text, marker);
         let name = path.file_name().unwrap().to_str().unwrap();
         if name.starts_with("bad-") && expected.is_empty() {
             writeln!(
@@ -132,7 +147,24 @@ fn every_fixture_matches_its_annotations() {
             )
             .unwrap();
         }
-        let found = actual(&text, &analyze(path, &text));
+        let findings = analyze(path, &text);
+        let found = actual(&text, &findings);
+        let rope = ropey::Rope::from_str(&text);
+        for f in &findings {
+            let (line, col) = moat::position::line_column(&rope, f.range.start);
+            if let Some(want) = severities.get(&(line, col, f.rule.to_string())) {
+                if want != f.severity.as_str() {
+                    writeln!(
+                        failures,
+                        "{}: {line}:{col} {} is {}, expected {want}",
+                        path.display(),
+                        f.rule,
+                        f.severity.as_str()
+                    )
+                    .unwrap();
+                }
+            }
+        }
         if found != expected {
             let rel = path.strip_prefix(fixtures_root()).unwrap().display();
             writeln!(failures, "{rel}:").unwrap();

@@ -729,3 +729,52 @@ fn the_server_asks_clients_that_can_to_watch_moat_toml() {
         "**/moat.toml"
     );
 }
+
+#[test]
+fn hover_follows_edits_and_ends_with_close() {
+    let mut client = server();
+    let mut doc = client.open(
+        "file:///p/firestore.rules",
+        "firebase-rules",
+        1,
+        FIRESTORE_RULES,
+    );
+    client.diagnostics(&doc);
+    let hover_on_users = |client: &mut Client, doc: &Doc| {
+        let at = find(&doc.text, "match /users", client.encoding)["start"].clone();
+        client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": doc.uri}, "position": at}),
+        )
+    };
+    let summary = |hover: &Value| {
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .lines()
+            .nth(2)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let hover = hover_on_users(&mut client, &doc);
+    assert_eq!(
+        summary(&hover),
+        "get, list, create, update, delete: anyone",
+        "{hover:#}"
+    );
+
+    // Narrowed in an edit: the hover reads the edited text.
+    client.replace(&mut doc, "if true", "if request.auth.uid == userId");
+    client.diagnostics(&doc);
+    let hover = hover_on_users(&mut client, &doc);
+    assert_eq!(
+        summary(&hover),
+        "get, list, create, update, delete: signed-in owner",
+        "{hover:#}"
+    );
+
+    // A closed document has no hover (and the request still gets an answer).
+    client.close(&doc);
+    client.published(&doc.uri, None);
+    assert_eq!(hover_on_users(&mut client, &doc), Value::Null);
+}

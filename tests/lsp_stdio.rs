@@ -326,7 +326,15 @@ fn quick_fixes_remove_the_diagnostic() {
         "{}",
         rules.text
     );
-    assert_eq!(client.diagnostics(&rules), Vec::<Value>::new());
+    // The open grant is gone; what remains is the next step for an owner
+    // rule on a users collection (limit the fields an owner may change).
+    assert_eq!(
+        codes(&client.diagnostics(&rules)),
+        [
+            "firebase/owner-field-escalation",
+            "firebase/unvalidated-write"
+        ]
+    );
 }
 
 #[test]
@@ -397,4 +405,103 @@ fn malformed_messages_are_dropped_and_the_server_keeps_serving() {
     assert_eq!(codes(&client.diagnostics(&doc)), ["firebase/allow-if-true"]);
     client.shutdown_and_exit();
     assert_eq!(client.wait_for_exit(), Some(0));
+}
+
+/// Rules where one path gets its access from three statements: a public
+/// catch-all read, an owner create, and nothing for the rest. A comment with
+/// emoji sits before the hovered statement on its line.
+const HOVER_RULES: &str = "\
+rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    match /{document=**} {
+      allow get, list: if true;
+    }
+    match /users/{userId} {
+      /* 😀 */ allow create: if request.auth.uid == userId;
+    }
+  }
+}
+";
+
+#[test]
+fn hover_shows_who_may_do_what_on_a_firebase_path() {
+    use common::text::{pos, position_of, range_of_bytes};
+    for offered in [&[][..], &["utf-8"][..]] {
+        let mut client = server(offered);
+        let doc = client.open(
+            "file:///project/firestore.rules",
+            "firebase-rules",
+            1,
+            HOVER_RULES,
+        );
+        client.diagnostics(&doc);
+        let enc = client.encoding;
+
+        // On the `allow create` statement, in the middle of `userId`.
+        let statement = "allow create: if request.auth.uid == userId;";
+        let start = HOVER_RULES.find(statement).unwrap();
+        let at = position_of(
+            HOVER_RULES,
+            start + statement.find("userId;").unwrap() + 2,
+            enc,
+        );
+        let hover = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": doc.uri}, "position": at}),
+        );
+        assert_eq!(hover["contents"]["kind"], "markdown", "{hover:#}");
+        let value = hover["contents"]["value"].as_str().unwrap();
+        assert!(
+            value.starts_with(
+                "### `/databases/{database}/documents/users/{userId}`\n\n\
+                 get, list: anyone · create: signed-in owner · update, delete: nobody\n"
+            ),
+            "{value}"
+        );
+        assert_eq!(
+            hover["range"],
+            range_of_bytes(HOVER_RULES, start, start + statement.len(), enc),
+            "the statement's range, in {enc:?}"
+        );
+
+        // On the `match` keyword of the same path: the same summary.
+        let hover = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": doc.uri},
+                   "position": find(HOVER_RULES, "match /users", enc)["start"]}),
+        );
+        assert!(
+            hover["contents"]["value"]
+                .as_str()
+                .unwrap()
+                .contains("get, list: anyone · create: signed-in owner · update, delete: nobody"),
+            "{hover:#}"
+        );
+        assert_eq!(
+            hover["range"],
+            find(HOVER_RULES, "match /users/{userId}", enc)
+        );
+
+        // Between statements, and in other languages: no hover.
+        let hover = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": doc.uri}, "position": pos(5, 2)}),
+        );
+        assert_eq!(hover, Value::Null);
+        let ts = client.open("file:///project/src/tokens.ts", "typescript", 1, TOKENS_TS);
+        client.diagnostics(&ts);
+        let hover = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": ts.uri}, "position": pos(3, 12)}),
+        );
+        assert_eq!(hover, Value::Null);
+    }
+}
+
+#[test]
+fn initialize_offers_hover() {
+    let mut client = Client::spawn_binary();
+    let result = client.initialize_with_encodings(&[]);
+    assert_eq!(result["capabilities"]["hoverProvider"], true, "{result:#}");
 }

@@ -172,17 +172,23 @@ impl Config {
 
     /// The severity `rule` reports at, or `None` when it is off. An exact id
     /// setting wins over a domain setting, which wins over the default.
+    /// (A rule may report some findings below its default severity; a
+    /// configured severity applies to all of them alike.)
     pub fn severity_of(&self, rule: &Rule) -> Option<Severity> {
-        let setting = self
-            .rules
+        match self.setting_of(rule) {
+            Some(RuleSetting::Off) => None,
+            Some(RuleSetting::Severity(s)) => Some(s),
+            None => Some(rule.default_severity),
+        }
+    }
+
+    /// What the configuration says about `rule` (its id, else its domain),
+    /// or `None` when it says nothing and the rule's defaults apply.
+    pub fn setting_of(&self, rule: &Rule) -> Option<RuleSetting> {
+        self.rules
             .get(rule.id)
             .or_else(|| self.rules.get(rule.domain()))
             .copied()
-            .unwrap_or(RuleSetting::Severity(rule.default_severity));
-        match setting {
-            RuleSetting::Off => None,
-            RuleSetting::Severity(s) => Some(s),
-        }
     }
 
     /// Builds a matcher for the `ignore` patterns, relative to `root` (or

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use tree_sitter::Tree;
 
-use crate::config::Config;
+use crate::config::{Config, RuleSetting};
 use crate::fix::Fix;
 use crate::language::Language;
 pub use rule::{Rule, Severity};
@@ -139,12 +139,19 @@ pub fn analyze_file(ctx: &FileContext<'_>, config: &Config) -> Vec<Finding> {
         if !rule.languages.contains(&ctx.language) {
             continue;
         }
-        let Some(severity) = config.severity_of(rule) else {
-            continue;
+        // A configured severity applies to every finding of the rule; by
+        // default each finding keeps the severity its checker gave it (the
+        // rule's default, or lower for a milder case).
+        let configured = match config.setting_of(rule) {
+            Some(RuleSetting::Off) => continue,
+            Some(RuleSetting::Severity(s)) => Some(s),
+            None => None,
         };
         match catch_unwind(AssertUnwindSafe(|| check(ctx))) {
             Ok(found) => findings.extend(found.into_iter().map(|mut f| {
-                f.severity = severity;
+                if let Some(s) = configured {
+                    f.severity = s;
+                }
                 f
             })),
             Err(panic) => {

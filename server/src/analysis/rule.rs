@@ -143,6 +143,17 @@ severities are `error`, `warning`, `info`, `hint`, or `off`.
 /// Every rule, in a fixed order (by id).
 pub static RULES: &[&Rule] = &[
     &crate::analysis::firebase::allow_if_true::RULE,
+    &crate::analysis::firebase::auth_only::RULE,
+    &crate::analysis::firebase::missing_rules_version::RULE,
+    &crate::analysis::firebase::owner_field_escalation::RULE,
+    &crate::analysis::firebase::recursive_wildcard::RULE,
+    &crate::analysis::firebase::resource_in_create::RULE,
+    &crate::analysis::firebase::shadowed_rule::RULE,
+    &crate::analysis::firebase::storage_unbounded_upload::RULE,
+    &crate::analysis::firebase::syntax_error::RULE,
+    &crate::analysis::firebase::test_mode_expiry::RULE,
+    &crate::analysis::firebase::unvalidated_write::RULE,
+    &crate::analysis::firebase::unverified_email_claim::RULE,
     &crate::analysis::javascript::jwt_missing_algorithms::RULE,
     &INVALID_CONFIG,
     &crate::analysis::sql::rls_disabled::RULE,

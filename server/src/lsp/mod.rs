@@ -1,5 +1,6 @@
 //! The language server: document sync, diagnostics (pushed with the document
 //! version, or pulled), code actions (quick fixes and `source.fixAll.moat`),
+//! hover on Firebase rules (who may do what on a path),
 //! and configuration from `moat.toml` and the client. Only this module knows
 //! LSP types.
 //!
@@ -495,6 +496,33 @@ impl Backend {
         }
         Some(actions)
     }
+
+    /// Firebase rules: who may do what on the path of the `allow` or
+    /// `match` under the cursor (see `analysis::firebase::hover`). Works on
+    /// a snapshot, so no document guard is held.
+    fn hover_at(&self, params: HoverParams) -> Option<Hover> {
+        let position = params.text_document_position_params;
+        let uri = position.text_document.uri;
+        let snap = self.snapshot(&uri)?;
+        if snap.language != Some(Language::FirebaseRules) {
+            return None;
+        }
+        let tree = snap.tree.as_ref()?;
+        let enc = self.encoding();
+        let offset =
+            crate::position::offset_at(&snap.rope, convert::from_lsp(position.position), enc);
+        let text = snap.rope.to_string();
+        let path = self.path_of(&uri);
+        let ctx = FileContext::new(&path, &text, tree, Language::FirebaseRules);
+        let (range, markdown) = analysis::firebase::hover::access_summary(&ctx, offset)?;
+        Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: markdown,
+            }),
+            range: Some(convert::range(&snap.rope, &range, enc)),
+        })
+    }
 }
 
 fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
@@ -604,6 +632,7 @@ impl LanguageServer for Backend {
                         ..CodeActionOptions::default()
                     },
                 )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
                 diagnostic_provider: pulls.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some(SOURCE.to_string()),
@@ -786,5 +815,9 @@ impl LanguageServer for Backend {
             Ok(self.code_actions(params))
         })
         .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> RpcResult<Option<Hover>> {
+        guard_request("textDocument/hover", async { Ok(self.hover_at(params)) }).await
     }
 }

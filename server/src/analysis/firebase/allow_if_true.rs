@@ -1,6 +1,7 @@
 //! `firebase/allow-if-true`: an `allow` that grants access to everyone.
 
 use crate::analysis::firebase::condition::{evaluate, Access};
+use crate::analysis::firebase::model::{Allow, RulesFile, Segment};
 use crate::analysis::firebase::{
     allow_path, describe, methods_text, restrict_fixes, unparenthesize,
 };
@@ -20,10 +21,21 @@ Finds `allow` statements in Firestore and Cloud Storage security rules whose
 condition is always true: `allow read, write: if true;`, or an `allow` with no
 condition at all (`allow read;`), which Firebase treats the same way.
 
-Reported on the whole `allow` statement. Public reads are reported too: if a
-collection is meant to be world-readable, say so with a suppression comment
+Always-true conditions include `if true` and no condition at all, and also
+`1 == 1`, `true || x`, `!false`, and calls to functions declared in the file
+that return true (Moat follows functions, parameters and `let` bindings).
+
+Reported on the whole `allow` statement, as an error. One milder case is a
+warning: a read-only grant (`get`, `list`, `read`) on a collection whose name
+does not suggest personal data (not users, profiles, accounts, customers,
+members, orders, payments, invoices, billing, messages, chats, private,
+secrets, tokens, admin, sessions, addresses, contacts, subscriptions,
+settings) and that is not under a recursive wildcard — often a catalogue or
+published posts on purpose. If a collection is meant to be world-readable,
+say so with a suppression comment
 (`// moat-ignore: firebase/allow-if-true -- public catalogue`) so the
-decision is visible in review.
+decision is visible in review. A severity set in `moat.toml` applies to all
+findings of the rule alike.
 
 ## Why is this bad?
 Security rules are the only thing between the internet and your database or
@@ -89,8 +101,61 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             allow_path(model, allow),
         );
         let mut finding = Finding::new(&RULE, allow.node.byte_range(), message);
+        if is_public_read(model, allow) {
+            finding.severity = Severity::Warning;
+            finding.message.push_str(
+                " If every document here is meant to be public, say so with a `// moat-ignore: firebase/allow-if-true -- why` comment.",
+            );
+        }
         finding.fixes = restrict_fixes(model, allow);
         findings.push(finding);
     }
     findings
+}
+
+/// Words in a collection name that suggest personal or private data.
+const PRIVATE_WORDS: &[&str] = &[
+    "user",
+    "profile",
+    "account",
+    "customer",
+    "member",
+    "order",
+    "payment",
+    "invoice",
+    "billing",
+    "message",
+    "chat",
+    "private",
+    "secret",
+    "token",
+    "admin",
+    "session",
+    "address",
+    "contact",
+    "subscription",
+    "setting",
+];
+
+/// A read-only grant on a collection whose name does not suggest personal
+/// data, below a fixed path (not a recursive wildcard over everything):
+/// often intended (a catalogue, published posts), so reported as a warning.
+fn is_public_read(model: &RulesFile<'_>, allow: &Allow<'_>) -> bool {
+    if allow.ops.any_write() {
+        return false;
+    }
+    let Some(m) = allow.match_index else {
+        return false;
+    };
+    let segments = model.full_segments(m);
+    if segments.iter().any(|s| matches!(s, Segment::Recursive(_))) {
+        return false;
+    }
+    let collection = segments.iter().rev().find_map(|s| match s {
+        Segment::Literal(l) if !matches!(*l, "databases" | "documents" | "b" | "o") => {
+            Some(l.to_ascii_lowercase())
+        }
+        _ => None,
+    });
+    collection.is_some_and(|c| !PRIVATE_WORDS.iter().any(|w| c.contains(w)))
 }

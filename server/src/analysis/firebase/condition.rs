@@ -151,7 +151,14 @@ struct Evaluator<'a, 't> {
     scope: Option<usize>,
     /// Environments, referred to by index from bindings; 0 is the allow's.
     envs: Vec<Env<'t>>,
+    /// How deep `eval`/`constant` are nested right now: a guard against
+    /// stack overflow on pathological expressions (`&&`/`||` chains are
+    /// walked in a loop and do not count).
+    nesting: u32,
 }
+
+/// How deep expressions are followed before giving up (as "restricted").
+const MAX_NESTING: u32 = 200;
 
 /// Judges the condition of `allow`. An allow with no condition lets
 /// anyone through; a statement with a syntax error is judged
@@ -172,6 +179,7 @@ pub fn evaluate<'t>(ctx: &FileContext<'t>, model: &RulesFile<'t>, allow: &Allow<
         model,
         scope: allow.match_index,
         envs: vec![match_env(model, allow.match_index)],
+        nesting: 0,
     };
     ev.eval(expr, 0, 0)
 }
@@ -284,6 +292,41 @@ impl<'a, 't> Evaluator<'a, 't> {
     }
 
     fn eval(&mut self, expr: Node<'t>, env: usize, depth: u32) -> Verdict {
+        if self.nesting > MAX_NESTING {
+            return Verdict::of(Access::Restricted);
+        }
+        self.nesting += 1;
+        let v = self.eval_inner(expr, env, depth);
+        self.nesting -= 1;
+        v
+    }
+
+    /// The operands of a chain of one logical operator (`a || b || c`), in
+    /// order, walked without recursion.
+    fn chain(&self, expr: Node<'t>, op: &str) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        let mut stack = vec![expr];
+        while let Some(n) = stack.pop() {
+            let n = unparenthesize(n);
+            let same = n.kind() == "binary_expression"
+                && n.child_by_field_name("operator")
+                    .is_some_and(|o| self.text(o) == op);
+            match (
+                same,
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) {
+                (true, Some(l), Some(r)) => {
+                    stack.push(r);
+                    stack.push(l);
+                }
+                _ => out.push(n),
+            }
+        }
+        out
+    }
+
+    fn eval_inner(&mut self, expr: Node<'t>, env: usize, depth: u32) -> Verdict {
         use Access::*;
         let expr = unparenthesize(expr);
         if depth > MAX_CALL_DEPTH {
@@ -316,8 +359,20 @@ impl<'a, 't> Evaluator<'a, 't> {
                     return Verdict::of(Restricted);
                 };
                 match self.text(op) {
-                    "||" => self.eval(l, env, depth).or(self.eval(r, env, depth)),
-                    "&&" => self.eval(l, env, depth).and(self.eval(r, env, depth)),
+                    op @ ("||" | "&&") => {
+                        let operands = self.chain(expr, op);
+                        let mut verdicts = operands
+                            .into_iter()
+                            .map(|o| self.eval(o, env, depth))
+                            .collect::<Vec<_>>()
+                            .into_iter();
+                        let first = verdicts.next().unwrap_or(Verdict::of(Restricted));
+                        if op == "||" {
+                            verdicts.fold(first, Verdict::or)
+                        } else {
+                            verdicts.fold(first, Verdict::and)
+                        }
+                    }
                     _ => self.comparison(expr, l, r, self.text(op), env, depth),
                 }
             }
@@ -470,6 +525,16 @@ impl<'a, 't> Evaluator<'a, 't> {
 
     /// The value of an expression when it is known without a request.
     fn constant(&mut self, expr: Node<'t>, env: usize, depth: u32) -> Option<Const> {
+        if self.nesting > MAX_NESTING {
+            return None;
+        }
+        self.nesting += 1;
+        let c = self.constant_inner(expr, env, depth);
+        self.nesting -= 1;
+        c
+    }
+
+    fn constant_inner(&mut self, expr: Node<'t>, env: usize, depth: u32) -> Option<Const> {
         let expr = unparenthesize(expr);
         if depth > MAX_CALL_DEPTH {
             return None;
@@ -512,23 +577,25 @@ impl<'a, 't> Evaluator<'a, 't> {
                 let l = expr.child_by_field_name("left")?;
                 let r = expr.child_by_field_name("right")?;
                 match op {
-                    // Short-circuit: `true || x` is true whatever x is.
-                    "||" => match self.constant(l, env, depth) {
-                        Some(Const::Bool(true)) => Some(Const::Bool(true)),
-                        Some(Const::Bool(false)) => self.constant(r, env, depth),
-                        _ => match self.constant(r, env, depth) {
-                            Some(Const::Bool(true)) => Some(Const::Bool(true)),
-                            _ => None,
-                        },
-                    },
-                    "&&" => match self.constant(l, env, depth) {
-                        Some(Const::Bool(false)) => Some(Const::Bool(false)),
-                        Some(Const::Bool(true)) => self.constant(r, env, depth),
-                        _ => match self.constant(r, env, depth) {
-                            Some(Const::Bool(false)) => Some(Const::Bool(false)),
-                            _ => None,
-                        },
-                    },
+                    // `true || x` is true and `false && x` false, whatever x is.
+                    "||" | "&&" => {
+                        let (absorbing, neutral) = if op == "||" {
+                            (true, false)
+                        } else {
+                            (false, true)
+                        };
+                        let mut all_neutral = true;
+                        for operand in self.chain(expr, op) {
+                            match self.constant(operand, env, depth) {
+                                Some(Const::Bool(b)) if b == absorbing => {
+                                    return Some(Const::Bool(absorbing))
+                                }
+                                Some(Const::Bool(b)) if b == neutral => {}
+                                _ => all_neutral = false,
+                            }
+                        }
+                        all_neutral.then_some(Const::Bool(neutral))
+                    }
                     _ => {
                         let (a, b) = (self.constant(l, env, depth)?, self.constant(r, env, depth)?);
                         fold(op, &a, &b)
@@ -747,5 +814,18 @@ mod tests {
             }
         );
         assert!(Date::today().year >= 2024);
+    }
+
+    #[test]
+    fn very_long_chains_and_deep_nesting_do_not_overflow_the_stack() {
+        let chain = vec!["request.auth != null"; 20_000].join(" && ");
+        assert_eq!(access(&chain), Access::SignedIn);
+        let ors = format!("{} || true", vec!["false"; 20_000].join(" || "));
+        assert_eq!(access(&ors), Access::Anyone);
+        let nested = format!("{}true{}", "(!".repeat(5_000), ")".repeat(5_000));
+        assert!(matches!(
+            access(&nested),
+            Access::Restricted | Access::Anyone | Access::Nobody
+        ));
     }
 }

@@ -6,8 +6,22 @@
 //! (its README lists the node kinds).
 
 pub mod allow_if_true;
+pub mod auth_only;
 pub mod condition;
+pub mod facts;
+pub mod hover;
+pub mod missing_rules_version;
 pub mod model;
+pub mod owner_field_escalation;
+pub mod paths;
+pub mod recursive_wildcard;
+pub mod resource_in_create;
+pub mod shadowed_rule;
+pub mod storage_unbounded_upload;
+pub mod syntax_error;
+pub mod test_mode_expiry;
+pub mod unvalidated_write;
+pub mod unverified_email_claim;
 
 use tree_sitter::Node;
 

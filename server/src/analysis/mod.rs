@@ -180,3 +180,18 @@ pub fn analyze_text(path: &Path, text: &str, language: Language, config: &Config
     };
     analyze_file(&FileContext::new(path, text, &tree, language), config)
 }
+
+/// Parses `text` as `language` and calls `f` with the file's context, for
+/// unit tests that run one checker or helper on a string; `path` is the
+/// file's path as rules see it (`"firestore.rules"`). Returns what `f`
+/// returns. Panics if tree-sitter gives up on the text.
+#[cfg(test)]
+pub(crate) fn with_file<R>(
+    path: &str,
+    text: &str,
+    language: Language,
+    f: impl FnOnce(&FileContext<'_>) -> R,
+) -> R {
+    let tree = crate::language::parse(language, text, None).expect("tree-sitter parses the text");
+    f(&FileContext::new(Path::new(path), text, &tree, language))
+}

@@ -3,7 +3,7 @@
 use crate::analysis::firebase::condition::{evaluate, Access};
 use crate::analysis::firebase::model::{Allow, RulesFile, Segment};
 use crate::analysis::firebase::{
-    allow_path, describe, methods_text, restrict_fixes, unparenthesize,
+    allow_path, describe, methods_text, suggests_personal_data, too_open_finding, unparenthesize,
 };
 use crate::analysis::rule::{Rule, Severity};
 use crate::analysis::{FileContext, Finding};
@@ -77,11 +77,7 @@ service cloud.firestore {
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let model = ctx.firebase_model();
     let mut findings = Vec::new();
-    for allow in model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && !a.ops.is_empty())
-    {
+    for allow in model.checkable_allows() {
         if evaluate(ctx, model, allow).access != Access::Anyone {
             continue;
         }
@@ -100,42 +96,17 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             model.noun(),
             allow_path(model, allow),
         );
-        let mut finding = Finding::new(&RULE, allow.node.byte_range(), message);
+        let mut finding = too_open_finding(&RULE, model, allow, message);
         if is_public_read(model, allow) {
             finding.severity = Severity::Warning;
             finding.message.push_str(
                 " If every document here is meant to be public, say so with a `// moat-ignore: firebase/allow-if-true -- why` comment.",
             );
         }
-        finding.fixes = restrict_fixes(model, allow);
         findings.push(finding);
     }
     findings
 }
-
-/// Words in a collection name that suggest personal or private data.
-const PRIVATE_WORDS: &[&str] = &[
-    "user",
-    "profile",
-    "account",
-    "customer",
-    "member",
-    "order",
-    "payment",
-    "invoice",
-    "billing",
-    "message",
-    "chat",
-    "private",
-    "secret",
-    "token",
-    "admin",
-    "session",
-    "address",
-    "contact",
-    "subscription",
-    "setting",
-];
 
 /// A read-only grant on a collection whose name does not suggest personal
 /// data, below a fixed path (not a recursive wildcard over everything):
@@ -147,15 +118,14 @@ fn is_public_read(model: &RulesFile<'_>, allow: &Allow<'_>) -> bool {
     let Some(m) = allow.match_index else {
         return false;
     };
-    let segments = model.full_segments(m);
-    if segments.iter().any(|s| matches!(s, Segment::Recursive(_))) {
+    if model
+        .full_segments(m)
+        .iter()
+        .any(|s| matches!(s, Segment::Recursive(_)))
+    {
         return false;
     }
-    let collection = segments.iter().rev().find_map(|s| match s {
-        Segment::Literal(l) if !matches!(*l, "databases" | "documents" | "b" | "o") => {
-            Some(l.to_ascii_lowercase())
-        }
-        _ => None,
-    });
-    collection.is_some_and(|c| !PRIVATE_WORDS.iter().any(|w| c.contains(w)))
+    model
+        .collection(m)
+        .is_some_and(|c| !suggests_personal_data(c))
 }

@@ -2,8 +2,11 @@
 //! check of who they are.
 
 use crate::analysis::firebase::condition::{evaluate, Access};
-use crate::analysis::firebase::model::{Allow, Op, RulesFile, Segment};
-use crate::analysis::firebase::{allow_path, describe, methods_text, unparenthesize};
+use crate::analysis::firebase::facts::binds_looser_than_and;
+use crate::analysis::firebase::model::{Allow, Op, RulesFile};
+use crate::analysis::firebase::{
+    allow_path, describe, is_evidently_public, methods_text, one_line,
+};
 use crate::analysis::rule::{Rule, Severity};
 use crate::analysis::{FileContext, Finding};
 use crate::fix::{Applicability, Edit, Fix};
@@ -94,15 +97,15 @@ service cloud.firestore {
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let model = ctx.firebase_model();
     let mut findings = Vec::new();
-    for allow in model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && !a.ops.is_empty())
-    {
+    for allow in model.checkable_allows() {
         if evaluate(ctx, model, allow).access != Access::SignedIn {
             continue;
         }
-        let public = is_evidently_public(model, allow);
+        // Whether the collection is meant for every visitor (see the docs).
+        let public = allow
+            .match_index
+            .and_then(|m| model.collection(m))
+            .is_some_and(is_evidently_public);
         let owner = allow.match_index.and_then(|m| model.owner_wildcard(m));
         let changes = allow.ops.contains(Op::Update) || allow.ops.contains(Op::Delete);
         let creates = allow.ops.contains(Op::Create);
@@ -116,12 +119,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
         let methods = methods_text(ctx, allow);
         let condition = allow
             .expression
-            .map(|e| {
-                ctx.node_text(e)
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|e| one_line(ctx.node_text(e)))
             .unwrap_or_default();
         let path = allow_path(model, allow);
         let mut message = format!(
@@ -147,15 +145,8 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
 fn owner_fix(ctx: &FileContext<'_>, model: &RulesFile<'_>, allow: &Allow<'_>) -> Option<Fix> {
     let owner = model.owner_wildcard(allow.match_index?)?;
     let expr = allow.expression?;
-    let inner = unparenthesize(expr);
     // `a || b && c` would bind the new check to `b` only.
-    let loose = match inner.kind() {
-        "conditional_expression" => true,
-        "binary_expression" => inner
-            .child_by_field_name("operator")
-            .is_some_and(|o| ctx.node_text(o) == "||"),
-        _ => false,
-    } && inner == expr;
+    let loose = binds_looser_than_and(ctx, expr);
     let check = format!("request.auth.uid == {owner}");
     let edits = if loose {
         vec![
@@ -172,108 +163,13 @@ fn owner_fix(ctx: &FileContext<'_>, model: &RulesFile<'_>, allow: &Allow<'_>) ->
     })
 }
 
-/// Names of collections (or Storage folders) meant for every visitor.
-const PUBLIC_WORDS: &[&str] = &[
-    "public",
-    "posts",
-    "articles",
-    "blog",
-    "blogs",
-    "news",
-    "products",
-    "catalog",
-    "catalogue",
-    "categories",
-    "tags",
-    "comments",
-    "reviews",
-    "ratings",
-    "restaurants",
-    "shops",
-    "stores",
-    "recipes",
-];
-
-/// Words that make a name private whatever else it says.
-const PRIVATE_WORDS: &[&str] = &[
-    "private", "secret", "secrets", "internal", "admin", "admins", "draft", "drafts",
-];
-
-/// Whether the last literal segment of the allow's path names a collection
-/// meant for every visitor (see the rule's docs).
-fn is_evidently_public(model: &RulesFile<'_>, allow: &Allow<'_>) -> bool {
-    let Some(m) = allow.match_index else {
-        return false;
-    };
-    let segments = model.full_segments(m);
-    // Below `/databases/{database}/documents` or `/b/{bucket}/o`.
-    let root = crate::analysis::firebase::paths::root_len(&segments).unwrap_or(0);
-    let Some(name) = segments[root..].iter().rev().find_map(|s| match s {
-        Segment::Literal(l) => Some(*l),
-        _ => None,
-    }) else {
-        return false;
-    };
-    let words = words(name);
-    let is_public = |w: &String| {
-        PUBLIC_WORDS.iter().any(|p| {
-            w == p
-                || (p.ends_with('s') && w == &p[..p.len() - 1])
-                || (*p == "categories" && w == "category")
-        })
-    };
-    words.iter().any(is_public) && !words.iter().any(|w| PRIVATE_WORDS.contains(&w.as_str()))
-}
-
-/// The lower-case words of a name: `blogPosts`, `blog_posts` and
-/// `blog-posts` give `blog`, `posts`.
-fn words(name: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.extend(c.to_lowercase());
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::{parse, Language};
-    use std::path::Path;
+    use crate::analysis::with_file;
 
     fn run(rules: &str) -> Vec<Finding> {
-        let tree = parse(Language::FirebaseRules, rules, None).unwrap();
-        let ctx = FileContext::new(
-            Path::new("firestore.rules"),
-            rules,
-            &tree,
-            Language::FirebaseRules,
-        );
-        check(&ctx)
-    }
-
-    #[test]
-    fn splits_names_into_words() {
-        assert_eq!(words("blogPosts"), ["blog", "posts"]);
-        assert_eq!(words("public_assets"), ["public", "assets"]);
-        assert_eq!(words("user-data"), ["user", "data"]);
-        assert_eq!(words("URLs"), ["urls"]);
+        with_file("firestore.rules", rules, Language::FirebaseRules, check)
     }
 
     #[test]

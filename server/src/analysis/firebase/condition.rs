@@ -11,12 +11,13 @@
 //! template: anyone, until that date). Anything else is "restricted": it
 //! depends on something Moat does not judge.
 //!
-//! [`visit`] walks every node a condition can reach, through the same
-//! function calls and bindings, for rules that look for a particular check.
+//! [`facts::reach`](super::facts::reach) walks every node a condition can
+//! reach, through the same function calls and bindings, for rules that look
+//! for a particular check; [`call_arguments`] is shared by both.
 
 use tree_sitter::Node;
 
-use crate::analysis::firebase::model::{Allow, RulesFile};
+use crate::analysis::firebase::model::{Allow, Function, RulesFile};
 use crate::analysis::firebase::unparenthesize;
 use crate::analysis::FileContext;
 
@@ -92,6 +93,19 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// Who a permissive verdict lets in, for messages: "anyone on the
+    /// internet", "anyone on the internet (until 2025-10-18)" or "any
+    /// signed-in user". Meant for [`Access::Anyone`], [`Access::Until`] and
+    /// [`Access::SignedIn`]; any other verdict also reads "any signed-in
+    /// user".
+    pub fn who(&self) -> String {
+        match (self.access, self.until) {
+            (Access::Anyone, _) => "anyone on the internet".to_string(),
+            (Access::Until, Some(date)) => format!("anyone on the internet (until {date})"),
+            _ => "any signed-in user".to_string(),
+        }
+    }
+
     fn of(access: Access) -> Verdict {
         Verdict {
             access,
@@ -139,7 +153,7 @@ enum Const {
 
 /// Names bound while following a call: parameters to arguments, `let`s to
 /// their values, each with the scope its expression must be read in.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Env<'t> {
     bindings: Vec<(&'t str, Node<'t>, usize)>,
 }
@@ -184,81 +198,28 @@ pub fn evaluate<'t>(ctx: &FileContext<'t>, model: &RulesFile<'t>, allow: &Allow<
     ev.eval(expr, 0, 0)
 }
 
-/// Calls `f` with every node of the condition of `allow`, and of the
-/// bodies of the functions and `let` values it reaches (each at most once).
-pub fn visit<'t>(
-    ctx: &FileContext<'t>,
-    model: &RulesFile<'t>,
-    allow: &Allow<'t>,
-    mut f: impl FnMut(Node<'t>),
-) {
-    let Some(expr) = allow.expression else { return };
-    let functions = model.visible_functions(allow.match_index);
-    let lets = match_env(model, allow.match_index);
-    let mut seen: Vec<usize> = Vec::new();
-    let mut queue = vec![expr];
-    while let Some(root) = queue.pop() {
-        if seen.contains(&root.id()) || seen.len() > 256 {
-            continue;
-        }
-        seen.push(root.id());
-        let mut cursor = root.walk();
-        loop {
-            let node = cursor.node();
-            f(node);
-            match node.kind() {
-                "call_expression" => {
-                    if let Some(func) = node
-                        .child_by_field_name("function")
-                        .filter(|n| n.kind() == "identifier")
-                    {
-                        let name = ctx.node_text(func);
-                        if let Some(decl) = functions.iter().find(|d| d.name == name) {
-                            queue.extend(decl.lets.iter().map(|(_, v)| *v));
-                            queue.extend(decl.returns);
-                        }
-                    }
-                }
-                "identifier" => {
-                    let name = ctx.node_text(node);
-                    queue.extend(
-                        lets.bindings
-                            .iter()
-                            .filter(|(n, _, _)| *n == name)
-                            .map(|(_, v, _)| *v),
-                    );
-                }
-                _ => {}
-            }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            let mut done = false;
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() || cursor.node() == root {
-                    done = true;
-                    break;
-                }
-            }
-            if done {
-                break;
-            }
-        }
-    }
+/// The argument expressions of a call, in order, comments left out:
+/// `[a, b]` for `f(a, /* note */ b)`. `None` when the node has no argument
+/// list (it is not a call; the grammar gives every call one, if only with
+/// a missing `)`).
+pub fn call_arguments(call: Node<'_>) -> Option<Vec<Node<'_>>> {
+    let list = call.child_by_field_name("arguments")?;
+    let mut cursor = list.walk();
+    let arguments = list
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    Some(arguments)
 }
 
-/// The `let` bindings of the matches enclosing `index`, innermost last.
+/// The `let` bindings of the matches enclosing `index` ([`RulesFile::visible_lets`]), read in
+/// environment 0.
 fn match_env<'t>(model: &RulesFile<'t>, index: Option<usize>) -> Env<'t> {
-    let Some(index) = index else {
-        return Env::default();
-    };
-    let chain = model.match_chain(index);
     Env {
         bindings: model
-            .match_lets
-            .iter()
-            .filter(|(m, _, _)| chain.contains(m))
-            .map(|(_, name, value)| (*name, *value, 0))
+            .visible_lets(index)
+            .into_iter()
+            .map(|(name, value)| (name, value, 0))
             .collect(),
     }
 }
@@ -481,46 +442,28 @@ impl<'a, 't> Evaluator<'a, 't> {
     /// A call to a function declared in the file: its body, with the
     /// parameters bound to the arguments.
     fn call(&mut self, expr: Node<'t>, env: usize, depth: u32) -> Verdict {
-        let Some(func) = expr
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "identifier")
-        else {
-            return Verdict::of(Access::Restricted);
-        };
-        let name = self.text(func);
-        let decl = self
-            .model
-            .visible_functions(self.scope)
-            .into_iter()
-            .find(|d| d.name == name)
-            .cloned();
-        let Some(decl) = decl else {
+        let Some(decl) = self.model.called_function(self.ctx, self.scope, expr) else {
             return Verdict::of(Access::Restricted);
         };
         let Some(returns) = decl.returns else {
             return Verdict::of(Access::Nobody);
         };
-        let args: Vec<Node<'t>> = expr
-            .child_by_field_name("arguments")
-            .map(|a| {
-                let mut c = a.walk();
-                let v: Vec<Node<'t>> = a
-                    .named_children(&mut c)
-                    .filter(|n| n.kind() != "comment")
-                    .collect();
-                v
-            })
-            .unwrap_or_default();
-        let mut bindings: Vec<(&'t str, Node<'t>, usize)> = decl
-            .params
-            .iter()
-            .zip(args)
-            .map(|(p, a)| (*p, a, env))
-            .collect();
+        let args = call_arguments(expr).unwrap_or_default();
+        let new_env = self.enter(decl, args, env);
+        self.eval(returns, new_env, depth + 1)
+    }
+
+    /// A new environment for the body of `decl`: its parameters bound to
+    /// `args` (read in environment `env`; extra parameters or arguments are
+    /// left out) and its `let`s to their values (read in the new one).
+    /// Returns the new environment's index.
+    fn enter(&mut self, decl: &Function<'t>, args: Vec<Node<'t>>, env: usize) -> usize {
         let new_env = self.envs.len();
+        let mut bindings: Vec<(&'t str, Node<'t>, usize)> =
+            decl.bind(args).map(|(p, a)| (p, a, env)).collect();
         bindings.extend(decl.lets.iter().map(|(n, v)| (*n, *v, new_env)));
         self.envs.push(Env { bindings });
-        self.eval(returns, new_env, depth + 1)
+        new_env
     }
 
     /// The value of an expression when it is known without a request.
@@ -608,35 +551,10 @@ impl<'a, 't> Evaluator<'a, 't> {
             }
             "call_expression" => {
                 // A declared function whose body is constant.
-                let func = expr
-                    .child_by_field_name("function")
-                    .filter(|f| f.kind() == "identifier")?;
-                let name = self.text(func);
-                let decl = self
-                    .model
-                    .visible_functions(self.scope)
-                    .into_iter()
-                    .find(|d| d.name == name)
-                    .cloned()?;
+                let decl = self.model.called_function(self.ctx, self.scope, expr)?;
                 let returns = decl.returns?;
-                let args: Vec<Node<'t>> = {
-                    let a = expr.child_by_field_name("arguments")?;
-                    let mut c = a.walk();
-                    let v: Vec<Node<'t>> = a
-                        .named_children(&mut c)
-                        .filter(|n| n.kind() != "comment")
-                        .collect();
-                    v
-                };
-                let mut bindings: Vec<(&'t str, Node<'t>, usize)> = decl
-                    .params
-                    .iter()
-                    .zip(args)
-                    .map(|(p, a)| (*p, a, env))
-                    .collect();
-                let new_env = self.envs.len();
-                bindings.extend(decl.lets.iter().map(|(n, v)| (*n, *v, new_env)));
-                self.envs.push(Env { bindings });
+                let args = call_arguments(expr)?;
+                let new_env = self.enter(decl, args, env);
                 self.constant(returns, new_env, depth + 1)
             }
             _ => None,
@@ -674,20 +592,15 @@ fn fold(op: &str, a: &Const, b: &Const) -> Option<Const> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::{parse, Language};
-    use std::path::Path;
+    use crate::analysis::with_file;
+    use crate::language::Language;
 
     /// The verdict on the first allow of `rules`.
     fn judge(rules: &str) -> Verdict {
-        let tree = parse(Language::FirebaseRules, rules, None).unwrap();
-        let ctx = FileContext::new(
-            Path::new("firestore.rules"),
-            rules,
-            &tree,
-            Language::FirebaseRules,
-        );
-        let model = ctx.firebase_model();
-        evaluate(&ctx, model, &model.allows[0])
+        with_file("firestore.rules", rules, Language::FirebaseRules, |ctx| {
+            let model = ctx.firebase_model();
+            evaluate(ctx, model, &model.allows[0])
+        })
     }
 
     fn access(condition: &str) -> Access {

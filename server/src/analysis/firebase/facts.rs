@@ -2,21 +2,22 @@
 //! rules make to an allow (appending a clause, splitting one statement into
 //! two).
 //!
-//! [`reach`] walks every node a condition reaches, like
-//! [`condition::visit`](super::condition::visit), but also tells, for each
-//! node, where in the allow's own condition it was reached from (the node
-//! itself, or the call or `let` name that led there: the place to report
-//! and fix), and how to read a reference with the parameters and `let`s
-//! substituted: inside `function valid(data) { return data.size() < 10; }`
-//! called as `valid(request.resource.data)`, `data.size()` reads as
-//! `request.resource.data.size()` ([`Frame::canonical`]).
+//! [`reach`] walks every node a condition reaches, following calls and
+//! `let`s as [`condition::evaluate`](super::condition::evaluate) does, and
+//! tells, for each node, where in the allow's own condition it was reached
+//! from (the node itself, or the call or `let` name that led there: the
+//! place to report and fix), and how to read a reference with the
+//! parameters and `let`s substituted: inside `function valid(data) {
+//! return data.size() < 10; }` called as `valid(request.resource.data)`,
+//! `data.size()` reads as `request.resource.data.size()`
+//! ([`Frame::canonical`]).
 
 use tree_sitter::Node;
 
-use crate::analysis::firebase::condition::MAX_CALL_DEPTH;
+use crate::analysis::firebase::condition::{call_arguments, evaluate, Access, MAX_CALL_DEPTH};
 use crate::analysis::firebase::model::{Allow, Op, Ops, RulesFile};
 use crate::analysis::firebase::unparenthesize;
-use crate::analysis::util::line_indent;
+use crate::analysis::util::{ancestors, line_indent, newline_of, walk, Step};
 use crate::analysis::FileContext;
 use crate::fix::Edit;
 
@@ -135,15 +136,10 @@ pub fn reach<'t>(
         via: None,
         depth: 0,
     };
-    if let Some(index) = allow.match_index {
-        let chain = model.match_chain(index);
-        for (m, name, value) in &model.match_lets {
-            if chain.contains(m) {
-                let text = top.canonical(ctx, *value);
-                top.bindings.push((name, text));
-                walker.match_lets.push((name, *value));
-            }
-        }
+    for (name, value) in model.visible_lets(allow.match_index) {
+        let text = top.canonical(ctx, value);
+        top.bindings.push((name, text));
+        walker.match_lets.push((name, value));
     }
     walker.walk(&top, expr, &mut f);
 }
@@ -166,10 +162,9 @@ impl<'t> Walker<'_, 't> {
         root: Node<'t>,
         f: &mut impl FnMut(&Frame<'t>, Node<'t>),
     ) {
-        let mut cursor = root.walk();
-        loop {
+        walk(root, |cursor, _| {
             if self.budget == 0 {
-                return;
+                return Step::Stop;
             }
             self.budget -= 1;
             let node = cursor.node();
@@ -182,21 +177,8 @@ impl<'t> Walker<'_, 't> {
                 }
                 _ => {}
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.node() == root {
-                    return;
-                }
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return;
-                }
-            }
-        }
+            Step::Into
+        });
     }
 
     /// A match-level `let` named in the allow's own condition: its value,
@@ -241,39 +223,15 @@ impl<'t> Walker<'_, 't> {
         if frame.depth >= MAX_CALL_DEPTH {
             return;
         }
-        let Some(func) = call
-            .child_by_field_name("function")
-            .filter(|n| n.kind() == "identifier")
-        else {
+        let model = self.model;
+        let Some(decl) = model.called_function(self.ctx, self.scope, call) else {
             return;
         };
-        let name = self.ctx.node_text(func);
-        let Some(decl) = self
-            .model
-            .visible_functions(self.scope)
-            .into_iter()
-            .find(|d| d.name == name)
-            .cloned()
-        else {
-            return;
-        };
-        let args: Vec<Node<'t>> = call
-            .child_by_field_name("arguments")
-            .map(|a| {
-                let mut c = a.walk();
-                let v: Vec<Node<'t>> = a
-                    .named_children(&mut c)
-                    .filter(|n| n.kind() != "comment")
-                    .collect();
-                v
-            })
-            .unwrap_or_default();
+        let args = call_arguments(call).unwrap_or_default();
         let mut inner = Frame {
             bindings: decl
-                .params
-                .iter()
-                .zip(args)
-                .map(|(p, a)| (*p, frame.canonical(self.ctx, a)))
+                .bind(args)
+                .map(|(p, a)| (p, frame.canonical(self.ctx, a)))
                 .collect(),
             via: Some(frame.via.unwrap_or(call)),
             depth: frame.depth + 1,
@@ -401,7 +359,7 @@ pub fn split_edit(
         return Some(Edit::replace(expression.byte_range(), taken_condition));
     }
     let indent = line_indent(ctx.text, allow.node.start_byte());
-    let newline = crate::analysis::util::newline_of(ctx.text);
+    let newline = newline_of(ctx.text);
     Some(Edit::replace(
         allow.node.start_byte()..expression.end_byte(),
         format!(
@@ -412,63 +370,6 @@ pub fn split_edit(
             taken_condition
         ),
     ))
-}
-
-/// The collection a match path ends in, when it ends with
-/// `/<collection>/{wildcard}`.
-pub fn document_collection<'t>(model: &RulesFile<'t>, match_index: usize) -> Option<&'t str> {
-    use crate::analysis::firebase::model::Segment;
-    let segments = model.full_segments(match_index);
-    match segments.as_slice() {
-        [.., Segment::Literal(collection), Segment::Wildcard(_)] => Some(collection),
-        _ => None,
-    }
-}
-
-/// The words of an identifier, lower-cased: `userProfiles` gives `user`,
-/// `profiles`; `team_members` gives `team`, `members`.
-pub fn words(name: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.extend(c.to_lowercase());
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
-/// The ancestors of `node` from `root` down to its parent (empty when
-/// `node` is `root` or not inside it), found from the top: `Node::parent`
-/// walks down from the root of the tree on every call, so climbing with it
-/// is quadratic in the depth.
-pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
-    let mut out = Vec::new();
-    let mut current = root;
-    while current != node {
-        if !(current.start_byte() <= node.start_byte() && node.end_byte() <= current.end_byte()) {
-            return Vec::new();
-        }
-        out.push(current);
-        match current.child_with_descendant(node) {
-            Some(child) if child != current => current = child,
-            _ => return Vec::new(),
-        }
-    }
-    out
 }
 
 /// Whether `node` is `root`, or sits inside it along a chain of `&&` (and
@@ -551,8 +452,8 @@ const STANDARD_CLAIMS: &[&str] = &[
 /// Whether the condition of `allow` reserves it for administrators: it
 /// reads a custom claim (`request.auth.token.admin`, `request.auth.token.role`)
 /// or names an admin (`isAdmin()`, `'admin'`). Used with an
-/// [`Access::Restricted`](super::condition::Access::Restricted) verdict, so
-/// an `isOwner() || isAdmin()` is not taken for admin-only.
+/// [`Access::Restricted`] verdict, so an `isOwner() || isAdmin()` is not
+/// taken for admin-only.
 pub fn mentions_privilege<'t>(
     ctx: &FileContext<'t>,
     model: &RulesFile<'t>,
@@ -580,19 +481,28 @@ pub fn mentions_privilege<'t>(
     found
 }
 
+/// Whether the rules on what a write may contain judge `allow`: its
+/// condition lets some people in but not everyone (not always false, not
+/// open to anyone, not open until a date: other rules report those), and
+/// it is not reserved for administrators ([`mentions_privilege`], with a
+/// [`Access::Restricted`] verdict).
+pub fn limits_who_writes<'t>(
+    ctx: &FileContext<'t>,
+    model: &RulesFile<'t>,
+    allow: &Allow<'t>,
+) -> bool {
+    let access = evaluate(ctx, model, allow).access;
+    if matches!(access, Access::Nobody | Access::Anyone | Access::Until) {
+        return false;
+    }
+    !(access == Access::Restricted && mentions_privilege(ctx, model, allow))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::{parse, Language};
-    use std::path::Path;
-
-    #[test]
-    fn words_split_case_and_separators() {
-        assert_eq!(words("userProfiles"), ["user", "profiles"]);
-        assert_eq!(words("team_members"), ["team", "members"]);
-        assert_eq!(words("Users"), ["users"]);
-        assert_eq!(words("user-accounts2"), ["user", "accounts2"]);
-    }
+    use crate::analysis::with_file;
+    use crate::language::Language;
 
     #[test]
     fn methods_of_groups_read_and_write() {
@@ -610,22 +520,18 @@ mod tests {
             function valid(data) { let n = data.name; return n.size() < 10 && data.keys().hasOnly(['name']); }\n\
             match /posts/{postId} { let incoming = request.resource.data;\n\
             allow update: if valid(incoming) && incoming.title is string; } } }";
-        let tree = parse(Language::FirebaseRules, rules, None).unwrap();
-        let ctx = FileContext::new(
-            Path::new("firestore.rules"),
-            rules,
-            &tree,
-            Language::FirebaseRules,
-        );
-        let model = ctx.firebase_model();
-        let mut seen: Vec<(String, String)> = Vec::new();
-        reach(&ctx, model, &model.allows[0], |frame, node| {
-            if node.kind() == "member_expression" {
-                seen.push((
-                    frame.canonical(&ctx, node),
-                    ctx.node_text(frame.anchor(node)).to_string(),
-                ));
-            }
+        let seen = with_file("firestore.rules", rules, Language::FirebaseRules, |ctx| {
+            let model = ctx.firebase_model();
+            let mut seen: Vec<(String, String)> = Vec::new();
+            reach(ctx, model, &model.allows[0], |frame, node| {
+                if node.kind() == "member_expression" {
+                    seen.push((
+                        frame.canonical(ctx, node),
+                        ctx.node_text(frame.anchor(node)).to_string(),
+                    ));
+                }
+            });
+            seen
         });
         for expected in [
             "request.resource.data.name.size",

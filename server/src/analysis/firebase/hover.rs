@@ -12,7 +12,9 @@ use std::ops::Range;
 
 use crate::analysis::firebase::condition::{evaluate, Access, Date, Verdict};
 use crate::analysis::firebase::model::{Allow, Op, RulesFile};
+use crate::analysis::firebase::one_line;
 use crate::analysis::firebase::paths::{self, is_v2, Pattern};
+use crate::analysis::util::line_number;
 use crate::analysis::FileContext;
 
 /// The hover for the byte `offset`: on an `allow` statement, or on the
@@ -55,11 +57,7 @@ pub fn access_summary_on(
     let hovered = Pattern::new(&path, v2);
     let mut deciding: Vec<(&Allow<'_>, Verdict)> = Vec::new();
     let mut some: Vec<&Allow<'_>> = Vec::new();
-    for allow in model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && !a.ops.is_empty())
-    {
+    for allow in model.checkable_allows() {
         let Some(am) = allow.match_index else {
             continue;
         };
@@ -156,12 +154,8 @@ fn item(
     verdict: Option<&Verdict>,
     today: Date,
 ) -> String {
-    let line = ctx.text[..allow.node.start_byte()].matches('\n').count() + 1;
-    let mut text: String = ctx
-        .node_text(allow.node)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let line = line_number(ctx.text, allow.node.start_byte());
+    let mut text = one_line(ctx.node_text(allow.node));
     if text.chars().count() > 80 {
         text = text.chars().take(79).collect::<String>() + "…";
     }
@@ -179,8 +173,8 @@ fn item(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::{parse, Language};
-    use std::path::Path;
+    use crate::analysis::with_file;
+    use crate::language::Language;
 
     const TODAY: Date = Date {
         year: 2026,
@@ -209,15 +203,11 @@ service cloud.firestore {
 ";
 
     fn hover_at(rules: &str, needle: &str) -> Option<(String, String)> {
-        let tree = parse(Language::FirebaseRules, rules, None).unwrap();
-        let ctx = FileContext::new(
-            Path::new("firestore.rules"),
-            rules,
-            &tree,
-            Language::FirebaseRules,
-        );
         let offset = rules.find(needle).expect("needle");
-        access_summary_on(&ctx, offset, TODAY).map(|(r, md)| (rules[r].to_string(), md))
+        with_file("firestore.rules", rules, Language::FirebaseRules, |ctx| {
+            access_summary_on(ctx, offset, TODAY)
+        })
+        .map(|(r, md)| (rules[r].to_string(), md))
     }
 
     #[test]

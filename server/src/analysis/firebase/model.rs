@@ -7,6 +7,8 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::firebase::paths::root_len;
+use crate::analysis::util::{walk, Step};
 use crate::analysis::FileContext;
 
 /// Which Firebase product the rules govern.
@@ -188,6 +190,19 @@ pub struct Function<'t> {
     pub scope: Option<usize>,
 }
 
+impl<'t> Function<'t> {
+    /// The parameters paired with the arguments of a call, in order, as
+    /// (parameter name, argument). A parameter with no argument, or an
+    /// argument with no parameter (a call Firebase rejects), is left out.
+    pub fn bind<'f, A, I>(&'f self, args: I) -> impl Iterator<Item = (&'t str, A)> + 'f
+    where
+        I: IntoIterator<Item = A>,
+        I::IntoIter: 'f,
+    {
+        self.params.iter().copied().zip(args)
+    }
+}
+
 /// The model of one rules file.
 #[derive(Clone, Debug)]
 pub struct RulesFile<'t> {
@@ -225,25 +240,22 @@ impl<'t> RulesFile<'t> {
             match_lets: Vec::new(),
         };
         let mut service_seen = false;
-        let mut cursor = ctx.tree.root_node().walk();
-        // Enclosing matches as (index, cursor depth). The depth is counted
-        // here: `TreeCursor::depth` recounts ancestors on every call.
+        // Enclosing matches as (index, depth).
         let mut stack: Vec<(usize, u32)> = Vec::new();
-        let mut depth = 0u32;
-        loop {
+        walk(ctx.tree.root_node(), |cursor, depth| {
             let node = cursor.node();
             while stack.last().is_some_and(|(_, d)| *d >= depth) {
                 stack.pop();
             }
             let current = stack.last().map(|(i, _)| *i);
-            let mut descend = true;
+            let mut step = Step::Into;
             match node.kind() {
                 "rules_version" => {
                     file.rules_version = Some(node);
                     file.version = node
                         .child_by_field_name("version")
                         .map(|v| ctx.node_text(v).trim_matches(['\'', '"']));
-                    descend = false;
+                    step = Step::Over;
                 }
                 "service_declaration" if !service_seen => {
                     service_seen = true;
@@ -259,7 +271,7 @@ impl<'t> RulesFile<'t> {
                 }
                 "match_block" => {
                     if stack.len() >= MAX_MATCH_DEPTH {
-                        descend = false;
+                        step = Step::Over;
                     } else {
                         file.matches.push(Match {
                             node,
@@ -286,11 +298,11 @@ impl<'t> RulesFile<'t> {
                         expression: condition.and_then(|c| c.child_by_field_name("expression")),
                         has_error: node.has_error(),
                     });
-                    descend = false;
+                    step = Step::Over;
                 }
                 "function_declaration" => {
                     file.functions.push(function(ctx, node, current));
-                    descend = false;
+                    step = Step::Over;
                 }
                 "let_declaration" => {
                     if let (Some(m), Some(name), Some(value)) = (
@@ -300,21 +312,22 @@ impl<'t> RulesFile<'t> {
                     ) {
                         file.match_lets.push((m, ctx.node_text(name), value));
                     }
-                    descend = false;
+                    step = Step::Over;
                 }
                 _ => {}
             }
-            if descend && cursor.goto_first_child() {
-                depth += 1;
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return file;
-                }
-                depth -= 1;
-            }
-        }
+            step
+        });
+        file
+    }
+
+    /// The allows that rules judge, in document order: those without a
+    /// syntax error that grant at least one operation (a statement whose
+    /// only methods are unknown grants none).
+    pub fn checkable_allows(&self) -> impl Iterator<Item = &Allow<'t>> + '_ {
+        self.allows
+            .iter()
+            .filter(|a| !a.has_error && !a.ops.is_empty())
     }
 
     /// The indices of the matches enclosing match `index`, outermost
@@ -379,6 +392,73 @@ impl<'t> RulesFile<'t> {
             out.extend(self.functions.iter().filter(|f| f.scope == scope));
         }
         out
+    }
+
+    /// The function a call expression calls, when its callee is a plain
+    /// name declared in the file and visible from match `scope` (the
+    /// innermost declaration of that name). `None` for methods
+    /// (`data.keys()`), built-ins (`get(...)`, `exists(...)`), names not
+    /// declared, and nodes that are not calls.
+    pub fn called_function(
+        &self,
+        ctx: &FileContext<'t>,
+        scope: Option<usize>,
+        call: Node<'t>,
+    ) -> Option<&Function<'t>> {
+        let callee = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "identifier")?;
+        let name = ctx.node_text(callee);
+        self.visible_functions(scope)
+            .into_iter()
+            .find(|f| f.name == name)
+    }
+
+    /// The `let` bindings declared directly in the bodies of match `index`
+    /// and of the matches around it, as (name, value), in document order
+    /// (so a later one shadows an earlier one of the same name); none for
+    /// `None` (service level).
+    pub fn visible_lets(&self, index: Option<usize>) -> Vec<(&'t str, Node<'t>)> {
+        let Some(index) = index else {
+            return Vec::new();
+        };
+        let chain = self.match_chain(index);
+        self.match_lets
+            .iter()
+            .filter(|(m, _, _)| chain.contains(m))
+            .map(|(_, name, value)| (*name, *value))
+            .collect()
+    }
+
+    /// The collection (in Cloud Storage, the folder) match `index` governs:
+    /// the last literal segment of its full path below the service's root
+    /// (`/databases/{database}/documents`, `/b/{bucket}/o`; see
+    /// [`root_len`]), or of the whole path when it does not start with
+    /// one. `posts` for `/databases/{database}/documents/posts/{postId}` and
+    /// for `/users/{uid}/posts/{postId}`, `images` for
+    /// `/b/{bucket}/o/images/{file}`; `None` when no literal stands below the
+    /// root (`/{collection}/{doc}`, or the root match itself). The name is
+    /// as written (not lower-cased). Panics if `index` is not a match of
+    /// this file.
+    pub fn collection(&self, index: usize) -> Option<&'t str> {
+        let segments = self.full_segments(index);
+        let root = root_len(&segments).unwrap_or(0);
+        segments[root..].iter().rev().find_map(|s| match s {
+            Segment::Literal(l) => Some(*l),
+            _ => None,
+        })
+    }
+
+    /// [`RulesFile::collection`] when match `index` governs the documents
+    /// of that collection one at a time: its path ends with the collection
+    /// and a single wildcard (`/users/{userId}`). `None` otherwise
+    /// (`/users/{userId}/{rest=**}`, `/users/admin`).
+    pub fn document_collection(&self, index: usize) -> Option<&'t str> {
+        let one_document = matches!(
+            self.full_segments(index).as_slice(),
+            [.., Segment::Literal(_), Segment::Wildcard(_)]
+        );
+        self.collection(index).filter(|_| one_document)
     }
 
     /// "file" for Cloud Storage rules, "document" otherwise.

@@ -3,12 +3,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::firebase::allow_path;
 use crate::analysis::firebase::condition::{evaluate, Access};
-use crate::analysis::firebase::facts::{
-    conjoin, document_collection, ops_of, reach, split_edit, words, Frame,
-};
+use crate::analysis::firebase::facts::{conjoin, ops_of, reach, split_edit, Frame};
 use crate::analysis::firebase::model::{Allow, Op, RulesFile, Service};
+use crate::analysis::firebase::{allow_path, names_user_documents, words};
 use crate::analysis::rule::{Rule, Severity};
 use crate::analysis::{FileContext, Finding};
 use crate::fix::{Applicability, Fix};
@@ -80,11 +78,6 @@ match /users/{userId} {
     check: Some(check),
 };
 
-/// The words that name a collection of user documents.
-const USER_WORDS: &[&str] = &[
-    "user", "users", "profile", "profiles", "account", "accounts", "member", "members",
-];
-
 /// Parts of field names that suggest a privilege, a payment or an identity
 /// the user must not set: left out of the suggested list, and a `hasOnly`
 /// list naming one is no limit.
@@ -131,20 +124,16 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let mut fields_of: std::collections::HashMap<usize, Vec<String>> =
         std::collections::HashMap::new();
     for allow in model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && a.ops.contains(Op::Update))
+        .checkable_allows()
+        .filter(|a| a.ops.contains(Op::Update))
     {
         let Some(index) = allow.match_index else {
             continue;
         };
-        let Some(collection) = document_collection(model, index) else {
-            continue;
-        };
-        let collection_words = words(collection);
-        if !collection_words
-            .last()
-            .is_some_and(|w| USER_WORDS.contains(&w.as_str()))
+        // A user's own document: `/users/{userId}`, `/teamMembers/{id}`.
+        if !model
+            .document_collection(index)
+            .is_some_and(names_user_documents)
         {
             continue;
         }
@@ -228,16 +217,7 @@ fn field_limit<'t>(ctx: &FileContext<'t>, model: &RulesFile<'t>, allow: &Allow<'
         }
         match node.kind() {
             "call_expression" => {
-                let Some(func) = node
-                    .child_by_field_name("function")
-                    .filter(|f| f.kind() == "member_expression")
-                else {
-                    return;
-                };
-                let (Some(object), Some(method)) = (
-                    func.child_by_field_name("object"),
-                    func.child_by_field_name("property"),
-                ) else {
+                let Some((object, method)) = method_call(node) else {
                     return;
                 };
                 let receiver = frame.canonical(ctx, object);
@@ -280,6 +260,19 @@ fn field_limit<'t>(ctx: &FileContext<'t>, model: &RulesFile<'t>, allow: &Allow<'
     } else {
         Limit::Lets(loose)
     }
+}
+
+/// The receiver and the method name of a method call: `x` and `hasOnly`
+/// for `x.hasOnly([...])`. `None` for a call of a plain function
+/// (`isOwner()`) or a node that is not a call.
+fn method_call(call: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    let func = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "member_expression")?;
+    Some((
+        func.child_by_field_name("object")?,
+        func.child_by_field_name("property")?,
+    ))
 }
 
 /// `request.resource.data.role == resource.data.role` (either order, any
@@ -368,16 +361,7 @@ fn mentioned_fields<'t>(ctx: &FileContext<'t>, model: &RulesFile<'t>, index: usi
             }
             // `request.resource.data.keys().hasOnly(['name', 'bio'])`
             "call_expression" => {
-                let Some(func) = node
-                    .child_by_field_name("function")
-                    .filter(|f| f.kind() == "member_expression")
-                else {
-                    return;
-                };
-                let (Some(object), Some(method)) = (
-                    func.child_by_field_name("object"),
-                    func.child_by_field_name("property"),
-                ) else {
+                let Some((object, method)) = method_call(node) else {
                     return;
                 };
                 if matches!(ctx.node_text(method), "hasOnly" | "hasAll")

@@ -339,28 +339,32 @@ mod tests {
         assert!(cov("/{a=**}/{b}", "/{c}/{d}/{e=**}", true));
     }
 
+    /// Match paths of every shape the comparisons treat apart.
+    const SAMPLES: &[&str] = &[
+        "/users/{uid}",
+        "/users/alice",
+        "/{coll}/{id}",
+        "/{document=**}",
+        "/users/{uid}/{rest=**}",
+        "/users/{rest=**}",
+        "/{path=**}/posts/{post}",
+        "/users/{uid}/posts/{p}",
+        "/posts/{p}",
+        "/{a=**}/{b}",
+        "/{c}/{d=**}",
+        "/{a=**}/x/{b=**}",
+        "/{c}/x/{d}/{e=**}",
+        "/x/x",
+        "/{a}/x",
+        "/{a=**}/x/{b}",
+        "/{c}/x/{d=**}",
+    ];
+
     #[test]
     fn patterns_answer_as_the_functions_do() {
-        let samples = [
-            "/users/{uid}",
-            "/users/alice",
-            "/{coll}/{id}",
-            "/{document=**}",
-            "/users/{uid}/{rest=**}",
-            "/users/{rest=**}",
-            "/{path=**}/posts/{post}",
-            "/users/{uid}/posts/{p}",
-            "/posts/{p}",
-            "/{a=**}/{b}",
-            "/{c}/{d=**}",
-            "/{a=**}/x/{b=**}",
-            "/{c}/x/{d}/{e=**}",
-            "/x/x",
-            "/{a}/x",
-        ];
         for v2 in [false, true] {
-            for a in samples {
-                for b in samples {
+            for a in SAMPLES {
+                for b in SAMPLES {
                     let (pa, pb) = (Pattern::new(&p(a), v2), Pattern::new(&p(b), v2));
                     assert_eq!(pa.covers(&pb), cov(a, b, v2), "{a} covers {b} (v2: {v2})");
                     assert_eq!(
@@ -377,25 +381,6 @@ mod tests {
     /// force, agrees with `covers` and `overlaps`.
     #[test]
     fn agrees_with_brute_force() {
-        let samples = [
-            "/users/{uid}",
-            "/users/alice",
-            "/{coll}/{id}",
-            "/{document=**}",
-            "/users/{uid}/{rest=**}",
-            "/users/{rest=**}",
-            "/{path=**}/posts/{post}",
-            "/users/{uid}/posts/{p}",
-            "/posts/{p}",
-            "/{a=**}/{b}",
-            "/{c}/{d=**}",
-            "/{a=**}/x/{b=**}",
-            "/{c}/x/{d}/{e=**}",
-            "/x/x",
-            "/{a}/x",
-            "/{a=**}/x/{b}",
-            "/{c}/x/{d=**}",
-        ];
         let names = ["users", "alice", "posts", "x", "zz"];
         let mut all: Vec<Vec<Concrete<'_>>> = vec![vec![]];
         let mut frontier = all.clone();
@@ -412,7 +397,7 @@ mod tests {
             frontier = next;
         }
         for v2 in [false, true] {
-            let matched: Vec<Vec<bool>> = samples
+            let matched: Vec<Vec<bool>> = SAMPLES
                 .iter()
                 .map(|s| {
                     all.iter()
@@ -420,8 +405,8 @@ mod tests {
                         .collect()
                 })
                 .collect();
-            for (i, a) in samples.iter().enumerate() {
-                for (j, b) in samples.iter().enumerate() {
+            for (i, a) in SAMPLES.iter().enumerate() {
+                for (j, b) in SAMPLES.iter().enumerate() {
                     let included = (0..all.len()).all(|k| !matched[j][k] || matched[i][k]);
                     let shared = (0..all.len()).any(|k| matched[j][k] && matched[i][k]);
                     assert_eq!(cov(a, b, v2), included, "{a} covers {b} (v2: {v2})");

@@ -4,7 +4,7 @@
 use crate::analysis::firebase::condition::{evaluate, Access, Date};
 use crate::analysis::firebase::model::Service;
 use crate::analysis::firebase::paths::{covers_everything, is_v2};
-use crate::analysis::firebase::{allow_path, describe, methods_text, restrict_fixes};
+use crate::analysis::firebase::{allow_path, describe, methods_text, too_open_finding};
 use crate::analysis::rule::{Rule, Severity};
 use crate::analysis::{FileContext, Finding};
 use crate::language::Language;
@@ -84,9 +84,8 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let v2 = is_v2(model);
     let today = Date::today();
     let usable: Vec<_> = model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && !a.ops.is_empty() && a.match_index.is_some())
+        .checkable_allows()
+        .filter(|a| a.match_index.is_some())
         .map(|a| (a, evaluate(ctx, model, a)))
         .collect();
     let everywhere =
@@ -129,12 +128,8 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             (Access::Until, Some(date)) if today >= date => format!(
                 "{head}: it is a test-mode rule that let anyone on the internet {verbs} them until {date}. It has expired, but redeploying it with a later date, the usual repair, would again override {rules}, since rules are OR-ed."
             ),
-            (access, until) => {
-                let who = match (access, until) {
-                    (Access::Anyone, _) => "anyone on the internet".to_string(),
-                    (Access::Until, Some(date)) => format!("anyone on the internet (until {date})"),
-                    _ => "any signed-in user".to_string(),
-                };
+            _ => {
+                let who = verdict.who();
                 let effect = if overridden == 0 {
                     format!("{rules} would have no effect")
                 } else {
@@ -143,9 +138,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
                 format!("{head} and lets {who} {verbs} them; since rules are OR-ed, {effect}.")
             }
         };
-        let mut finding = Finding::new(&RULE, allow.node.byte_range(), message);
-        finding.fixes = restrict_fixes(model, allow);
-        findings.push(finding);
+        findings.push(too_open_finding(&RULE, model, allow, message));
     }
     findings
 }
@@ -153,18 +146,10 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::{parse, Language};
-    use std::path::Path;
+    use crate::analysis::with_file;
 
     fn run(rules: &str) -> Vec<Finding> {
-        let tree = parse(Language::FirebaseRules, rules, None).unwrap();
-        let ctx = FileContext::new(
-            Path::new("firestore.rules"),
-            rules,
-            &tree,
-            Language::FirebaseRules,
-        );
-        check(&ctx)
+        with_file("firestore.rules", rules, Language::FirebaseRules, check)
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::firebase::condition::{evaluate, Access, MAX_CALL_DEPTH};
+use crate::analysis::firebase::condition::{call_arguments, evaluate, Access, MAX_CALL_DEPTH};
 use crate::analysis::firebase::facts::{methods_of, split_edit, without};
 use crate::analysis::firebase::model::{Allow, Op, Ops, RulesFile};
 use crate::analysis::firebase::{allow_path, methods_text, unparenthesize};
@@ -123,6 +123,18 @@ enum Val<'t> {
     Bool(bool),
     /// Anything else.
     Unknown,
+}
+
+impl<'t> Val<'t> {
+    /// The value of an expression from the errors of its parts: an error
+    /// if any part is one, else unknown.
+    fn errors(errors: Vec<Culprit<'t>>) -> Val<'t> {
+        if errors.is_empty() {
+            Val::Unknown
+        } else {
+            Val::Err(errors)
+        }
+    }
 }
 
 /// A name bound while following calls: parameters to arguments, `let`s
@@ -318,11 +330,7 @@ impl<'t> Eval<'_, 't> {
                         errors = union(errors, c);
                     }
                 }
-                if errors.is_empty() {
-                    Val::Unknown
-                } else {
-                    Val::Err(errors)
-                }
+                Val::errors(errors)
             }
         }
     }
@@ -423,53 +431,33 @@ impl<'t> Eval<'_, 't> {
         let Some(func) = expr.child_by_field_name("function") else {
             return Val::Unknown;
         };
-        let args: Vec<Node<'t>> = expr
-            .child_by_field_name("arguments")
-            .map(|a| {
-                let mut c = a.walk();
-                let v: Vec<Node<'t>> = a
-                    .named_children(&mut c)
-                    .filter(|n| n.kind() != "comment")
-                    .collect();
-                v
-            })
-            .unwrap_or_default();
-        if func.kind() == "identifier" {
-            let name = self.text(func);
-            let decl = self
-                .model
-                .visible_functions(self.scope)
-                .into_iter()
-                .find(|d| d.name == name)
-                .cloned();
-            if let Some(decl) = decl {
-                let Some(returns) = decl.returns else {
-                    return Val::Unknown;
-                };
-                let inner_via = via.or(Some(expr));
-                let new_env = self.envs.len();
-                let mut bindings: Vec<Binding<'t>> = decl
-                    .params
-                    .iter()
-                    .zip(args)
-                    .map(|(p, a)| Binding {
-                        name: p,
-                        value: a,
-                        env,
-                        via,
-                        shared: false,
-                    })
-                    .collect();
-                bindings.extend(decl.lets.iter().map(|(n, v)| Binding {
-                    name: n,
-                    value: *v,
-                    env: new_env,
-                    via: inner_via,
+        let args = call_arguments(expr).unwrap_or_default();
+        let model = self.model;
+        if let Some(decl) = model.called_function(self.ctx, self.scope, expr) {
+            let Some(returns) = decl.returns else {
+                return Val::Unknown;
+            };
+            let inner_via = via.or(Some(expr));
+            let new_env = self.envs.len();
+            let mut bindings: Vec<Binding<'t>> = decl
+                .bind(args)
+                .map(|(p, a)| Binding {
+                    name: p,
+                    value: a,
+                    env,
+                    via,
                     shared: false,
-                }));
-                self.envs.push(bindings);
-                return self.eval(returns, new_env, inner_via, depth + 1);
-            }
+                })
+                .collect();
+            bindings.extend(decl.lets.iter().map(|(n, v)| Binding {
+                name: n,
+                value: *v,
+                env: new_env,
+                via: inner_via,
+                shared: false,
+            }));
+            self.envs.push(bindings);
+            return self.eval(returns, new_env, inner_via, depth + 1);
         }
         // A built-in function or a method: an error in the receiver or in
         // an argument is an error of the call.
@@ -484,11 +472,7 @@ impl<'t> Eval<'_, 't> {
                 errors = union(errors, c);
             }
         }
-        if errors.is_empty() {
-            Val::Unknown
-        } else {
-            Val::Err(errors)
-        }
+        Val::errors(errors)
     }
 }
 
@@ -500,21 +484,17 @@ fn on_create<'t>(
     allow: &Allow<'t>,
     expr: Node<'t>,
 ) -> (Val<'t>, Vec<Culprit<'t>>) {
-    let mut top: Vec<Binding<'t>> = Vec::new();
-    if let Some(index) = allow.match_index {
-        let chain = model.match_chain(index);
-        for (m, name, value) in &model.match_lets {
-            if chain.contains(m) {
-                top.push(Binding {
-                    name,
-                    value: *value,
-                    env: 0,
-                    via: None,
-                    shared: true,
-                });
-            }
-        }
-    }
+    let top: Vec<Binding<'t>> = model
+        .visible_lets(allow.match_index)
+        .into_iter()
+        .map(|(name, value)| Binding {
+            name,
+            value,
+            env: 0,
+            via: None,
+            shared: true,
+        })
+        .collect();
     let mut ev = Eval {
         ctx,
         model,
@@ -534,9 +514,8 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     // The matches where some allow lets a create through.
     let mut creatable: Vec<Option<usize>> = Vec::new();
     for allow in model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && a.ops.contains(Op::Create))
+        .checkable_allows()
+        .filter(|a| a.ops.contains(Op::Create))
     {
         let Some(expr) = allow.expression else {
             creatable.push(allow.match_index);

@@ -4,8 +4,9 @@
 use crate::analysis::firebase::condition::{evaluate, Access, Date, Verdict};
 use crate::analysis::firebase::model::Allow;
 use crate::analysis::firebase::paths::{is_v2, Pattern};
-use crate::analysis::firebase::{allow_path, describe, methods_text};
+use crate::analysis::firebase::{allow_path, describe, methods_text, one_line};
 use crate::analysis::rule::{Rule, Severity};
+use crate::analysis::util::line_number;
 use crate::analysis::{FileContext, Finding, Related};
 use crate::language::Language;
 
@@ -97,9 +98,7 @@ fn check_on(ctx: &FileContext<'_>, today: Date) -> Vec<Finding> {
     let model = ctx.firebase_model();
     let v2 = is_v2(model);
     let usable: Vec<(&Allow<'_>, Verdict, usize)> = model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && !a.ops.is_empty())
+        .checkable_allows()
         .filter_map(|a| a.match_index.map(|m| (a, evaluate(ctx, model, a), m)))
         .collect();
     let paths: Vec<Pattern<'_>> = (0..model.matches.len())
@@ -109,7 +108,6 @@ fn check_on(ctx: &FileContext<'_>, today: Date) -> Vec<Finding> {
         .iter()
         .filter(|(_, v, _)| is_permissive(v, today))
         .collect();
-    let line_of = |offset: usize| ctx.text[..offset].matches('\n').count() + 1;
     let mut findings = Vec::new();
     for (strict, verdict, m) in &usable {
         if !matches!(
@@ -148,25 +146,16 @@ fn check_on(ctx: &FileContext<'_>, today: Date) -> Vec<Finding> {
             Access::Nobody => "to nobody",
             _ => "with its condition",
         };
-        let who = match (pv.access, pv.until) {
-            (Access::Anyone, _) => "anyone on the internet".to_string(),
-            (Access::Until, Some(date)) => format!("anyone on the internet (until {date})"),
-            _ => "any signed-in user".to_string(),
-        };
+        let who = pv.who();
         let permissive_text = {
             let methods = methods_text(ctx, permissive);
-            match permissive.expression.map(|e| {
-                ctx.node_text(e)
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }) {
+            match permissive.expression.map(|e| one_line(ctx.node_text(e))) {
                 Some(c) if c.len() <= 60 => format!("`allow {methods}: if {c}`"),
                 Some(_) => format!("`allow {methods}`"),
                 None => format!("`allow {methods};`"),
             }
         };
-        let line = line_of(permissive.node.start_byte());
+        let line = line_number(ctx.text, permissive.node.start_byte());
         let place = if pm == *m {
             format!("in the same match (line {line})")
         } else {
@@ -195,18 +184,12 @@ fn check_on(ctx: &FileContext<'_>, today: Date) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::{parse, Language};
-    use std::path::Path;
+    use crate::analysis::with_file;
 
     fn run(rules: &str, today: Date) -> Vec<Finding> {
-        let tree = parse(Language::FirebaseRules, rules, None).unwrap();
-        let ctx = FileContext::new(
-            Path::new("firestore.rules"),
-            rules,
-            &tree,
-            Language::FirebaseRules,
-        );
-        check_on(&ctx, today)
+        with_file("firestore.rules", rules, Language::FirebaseRules, |ctx| {
+            check_on(ctx, today)
+        })
     }
 
     const TODAY: Date = Date {

@@ -2,9 +2,8 @@
 //! no size limit or no content type check.
 
 use crate::analysis::firebase::allow_path;
-use crate::analysis::firebase::condition::{evaluate, Access};
 use crate::analysis::firebase::facts::{
-    conjoin, mentions_privilege, methods_range, ops_of, reach, split_edit,
+    conjoin, limits_who_writes, methods_range, ops_of, reach, split_edit,
 };
 use crate::analysis::firebase::model::{Op, Service};
 use crate::analysis::rule::{Rule, Severity};
@@ -88,18 +87,13 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let uploads = ops_of(&[Op::Create, Op::Update]);
     let mut findings = Vec::new();
     for allow in model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && !a.ops.intersect(uploads).is_empty())
+        .checkable_allows()
+        .filter(|a| !a.ops.intersect(uploads).is_empty())
     {
         let Some(expression) = allow.expression else {
             continue;
         };
-        let access = evaluate(ctx, model, allow).access;
-        if matches!(access, Access::Nobody | Access::Anyone | Access::Until) {
-            continue;
-        }
-        if access == Access::Restricted && mentions_privilege(ctx, model, allow) {
+        if !limits_who_writes(ctx, model, allow) {
             continue;
         }
         let (mut size, mut content_type) = (false, false);

@@ -3,8 +3,8 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::firebase::facts::ancestors;
 use crate::analysis::rule::{Rule, Severity};
+use crate::analysis::util::{ancestors, walk, Step};
 use crate::analysis::{FileContext, Finding, Related};
 use crate::language::Language;
 
@@ -69,56 +69,38 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let mut findings = Vec::new();
-    let mut cursor = root.walk();
-    loop {
+    walk(root, |cursor, _| {
         let node = cursor.node();
-        let mut descend = node.has_error();
         if node.is_error() {
             findings.push(error_finding(ctx, node));
-            descend = false;
+            Step::Over
         } else if node.is_missing() {
             findings.push(missing_finding(ctx, node));
-            descend = false;
+            Step::Over
+        } else if node.has_error() {
+            Step::Into
+        } else {
+            Step::Over
         }
-        if descend && cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return findings;
-            }
-        }
-    }
+    });
+    findings
 }
 
 /// The leaves (tokens) of a node, in order, comments excluded.
 fn tokens<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
-    let mut cursor = node.walk();
-    loop {
+    walk(node, |cursor, _| {
         let n = cursor.node();
-        if n.child_count() == 0 {
-            if n.kind() != "comment" && n.start_byte() < n.end_byte() {
-                out.push(n);
-            }
-        } else if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node() == node {
-                return out;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return out;
-            }
+        if n.child_count() == 0 && n.kind() != "comment" && n.start_byte() < n.end_byte() {
+            out.push(n);
         }
         if out.len() > 10_000 {
-            return out;
+            Step::Stop
+        } else {
+            Step::Into
         }
-    }
+    });
+    out
 }
 
 /// Edit distance with transpositions (optimal string alignment).
@@ -514,18 +496,10 @@ fn missing_finding(ctx: &FileContext<'_>, missing: Node<'_>) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::{parse, Language};
-    use std::path::Path;
+    use crate::analysis::with_file;
 
     fn messages(rules: &str) -> Vec<(usize, String)> {
-        let tree = parse(Language::FirebaseRules, rules, None).unwrap();
-        let ctx = FileContext::new(
-            Path::new("firestore.rules"),
-            rules,
-            &tree,
-            Language::FirebaseRules,
-        );
-        check(&ctx)
+        with_file("firestore.rules", rules, Language::FirebaseRules, check)
             .into_iter()
             .map(|f| (f.range.start, f.message))
             .collect()

@@ -2,7 +2,7 @@
 //! test-mode rules the Firebase console writes.
 
 use crate::analysis::firebase::condition::{evaluate, Access, Date};
-use crate::analysis::firebase::{allow_path, describe, methods_text, restrict_fixes};
+use crate::analysis::firebase::{allow_path, describe, methods_text, too_open_finding};
 use crate::analysis::rule::{Rule, Severity};
 use crate::analysis::{FileContext, Finding};
 use crate::language::Language;
@@ -82,11 +82,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
 fn check_on(ctx: &FileContext<'_>, today: Date) -> Vec<Finding> {
     let model = ctx.firebase_model();
     let mut findings = Vec::new();
-    for allow in model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && !a.ops.is_empty())
-    {
+    for allow in model.checkable_allows() {
         let verdict = evaluate(ctx, model, allow);
         let (Access::Until, Some(date)) = (verdict.access, verdict.until) else {
             continue;
@@ -111,9 +107,7 @@ fn check_on(ctx: &FileContext<'_>, today: Date) -> Vec<Finding> {
                 "`allow {methods}` is Firebase's test-mode rule: until {date}{check}, anyone on the internet can {what}, without signing in. Replace it with rules that check who is asking before then."
             )
         };
-        let mut finding = Finding::new(&RULE, allow.node.byte_range(), message);
-        finding.fixes = restrict_fixes(model, allow);
-        findings.push(finding);
+        findings.push(too_open_finding(&RULE, model, allow, message));
     }
     findings
 }
@@ -121,18 +115,12 @@ fn check_on(ctx: &FileContext<'_>, today: Date) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::{parse, Language};
-    use std::path::Path;
+    use crate::analysis::with_file;
 
     fn run(rules: &str, today: Date) -> Vec<Finding> {
-        let tree = parse(Language::FirebaseRules, rules, None).unwrap();
-        let ctx = FileContext::new(
-            Path::new("firestore.rules"),
-            rules,
-            &tree,
-            Language::FirebaseRules,
-        );
-        check_on(&ctx, today)
+        with_file("firestore.rules", rules, Language::FirebaseRules, |ctx| {
+            check_on(ctx, today)
+        })
     }
 
     const TEST_MODE: &str = "rules_version = '2';

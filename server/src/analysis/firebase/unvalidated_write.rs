@@ -2,9 +2,8 @@
 //! the data being written.
 
 use crate::analysis::firebase::allow_path;
-use crate::analysis::firebase::condition::{evaluate, Access};
 use crate::analysis::firebase::facts::{
-    mentions_privilege, methods_granting, methods_range, ops_of, reach,
+    limits_who_writes, methods_granting, methods_range, ops_of, reach,
 };
 use crate::analysis::firebase::model::{Op, Service};
 use crate::analysis::rule::{Rule, Severity};
@@ -89,15 +88,10 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let writes = ops_of(&[Op::Create, Op::Update]);
     let mut findings = Vec::new();
     for allow in model
-        .allows
-        .iter()
-        .filter(|a| !a.has_error && !a.ops.intersect(writes).is_empty())
+        .checkable_allows()
+        .filter(|a| !a.ops.intersect(writes).is_empty())
     {
-        let access = evaluate(ctx, model, allow).access;
-        if matches!(access, Access::Nobody | Access::Anyone | Access::Until) {
-            continue;
-        }
-        if access == Access::Restricted && mentions_privilege(ctx, model, allow) {
+        if !limits_who_writes(ctx, model, allow) {
             continue;
         }
         let mut validated = false;

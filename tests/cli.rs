@@ -45,7 +45,7 @@ fn example_app_text_output() {
 }
 
 #[test]
-fn example_app_json_output_shows_all_three_rules() {
+fn example_app_json_output_shows_every_rule_family() {
     let out = moat(&["check", "--format", "json", "examples"], repo());
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

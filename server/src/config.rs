@@ -51,6 +51,26 @@ pub struct Config {
     /// The folder `ignore` patterns are relative to (the folder of
     /// `moat.toml`), if known.
     pub root: Option<PathBuf>,
+    /// `[sql]`: how the schema model reads the migrations.
+    pub sql: SqlConfig,
+}
+
+/// The `[sql]` table of `moat.toml`.
+///
+/// ```toml
+/// [sql]
+/// default_api_grants = false        # a project on Supabase's new default (no grants to new tables)
+/// exposed_schemas = ["public", "api"]   # overrides supabase/config.toml's [api] schemas
+/// ```
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SqlConfig {
+    /// Whether new tables get Supabase's old default grants to anon and
+    /// authenticated (`None`: yes, the assumption for older projects).
+    pub default_api_grants: Option<bool>,
+    /// The schemas the Data API exposes (`None`: from
+    /// `supabase/config.toml`, else `public`).
+    pub exposed_schemas: Option<Vec<String>>,
 }
 
 /// A problem found in a configuration.
@@ -70,6 +90,8 @@ struct RawConfig {
     ignore: Vec<toml::Spanned<String>>,
     #[serde(default)]
     rules: BTreeMap<String, toml::Spanned<String>>,
+    #[serde(default)]
+    sql: SqlConfig,
 }
 
 /// The shape of the client's JSON settings (same keys as `moat.toml`).
@@ -79,6 +101,8 @@ struct RawJsonConfig {
     ignore: Option<Vec<String>>,
     #[serde(default)]
     rules: BTreeMap<String, String>,
+    #[serde(default)]
+    sql: Option<SqlConfig>,
 }
 
 impl Config {
@@ -114,6 +138,7 @@ impl Config {
                 return (config, problems);
             }
         };
+        config.sql = raw.sql;
         config.ignore_spans = raw.ignore.iter().map(toml::Spanned::span).collect();
         config.ignore = raw
             .ignore
@@ -155,6 +180,14 @@ impl Config {
         if let Some(ignore) = raw.ignore {
             self.ignore = ignore;
             self.ignore_spans.clear();
+        }
+        if let Some(sql) = raw.sql {
+            if sql.default_api_grants.is_some() {
+                self.sql.default_api_grants = sql.default_api_grants;
+            }
+            if sql.exposed_schemas.is_some() {
+                self.sql.exposed_schemas = sql.exposed_schemas;
+            }
         }
         for (key, value) in raw.rules {
             match interpret(&key, &value) {
@@ -455,5 +488,18 @@ mod tests {
             problems[0].message.starts_with("a.ts is not valid"),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn sql_settings_from_the_file_and_the_client() {
+        let (mut c, problems) = Config::parse("[sql]\ndefault_api_grants = false\n", None);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.sql.default_api_grants, Some(false));
+        assert_eq!(c.sql.exposed_schemas, None);
+        c.merge_json(&serde_json::json!({"sql": {"exposed_schemas": ["public", "api"]}}));
+        assert_eq!(c.sql.exposed_schemas, Some(vec!["public".to_string(), "api".to_string()]));
+        assert_eq!(c.sql.default_api_grants, Some(false));
+        let (_, problems) = Config::parse("[sql]\ndefault_grants = false\n", None);
+        assert_eq!(problems.len(), 1, "unknown keys are reported");
     }
 }

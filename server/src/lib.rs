@@ -18,3 +18,4 @@ pub mod fix;
 pub mod language;
 pub mod lsp;
 pub mod position;
+pub mod walk;

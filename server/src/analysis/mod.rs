@@ -12,6 +12,7 @@ pub mod rule;
 pub mod sql;
 pub mod suppress;
 mod util;
+pub mod workspace;
 
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -89,7 +90,13 @@ pub struct FileContext<'a> {
     pub tree: &'a Tree,
     /// The language `text` was parsed as.
     pub language: Language,
+    /// Cross-file facts, and this file's index among the workspace's SQL
+    /// files, when the front end built them.
+    workspace: Option<(&'a workspace::Workspace, Option<usize>)>,
     firebase: std::cell::OnceCell<firebase::model::RulesFile<'a>>,
+    /// A one-file SQL workspace, built on first use when the front end gave
+    /// none.
+    lone_sql: std::cell::OnceCell<workspace::SqlWorkspace>,
 }
 
 impl<'a> FileContext<'a> {
@@ -105,8 +112,37 @@ impl<'a> FileContext<'a> {
             text,
             tree,
             language,
+            workspace: None,
             firebase: std::cell::OnceCell::new(),
+            lone_sql: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Gives the analysis the workspace's cross-file facts. `sql_file` is
+    /// this file's index in `workspace.sql`'s files (for a SQL file that
+    /// the workspace holds).
+    pub fn with_workspace(mut self, workspace: &'a workspace::Workspace, sql_file: Option<usize>) -> FileContext<'a> {
+        self.workspace = Some((workspace, sql_file));
+        self
+    }
+
+    /// The SQL workspace this file belongs to and its index there: the
+    /// front end's, or a one-file workspace of this text (built on first
+    /// use, with default settings) when there is none or it does not hold
+    /// this file.
+    pub fn sql_workspace(&self) -> (&workspace::SqlWorkspace, usize) {
+        if let Some((ws, Some(index))) = self.workspace {
+            if let Some(sql) = ws.sql.as_deref() {
+                if index < sql.files.len() {
+                    return (sql, index);
+                }
+            }
+        }
+        let lone = self.lone_sql.get_or_init(|| {
+            let source = workspace::SqlSource::new(self.path.to_path_buf(), self.path.to_path_buf(), self.text.into());
+            workspace::SqlWorkspace::build(vec![source], &sql::model::Settings::default())
+        });
+        (lone, 0)
     }
 
     /// The Firebase rules model of this file, built on first use.
@@ -175,10 +211,27 @@ pub fn analyze_file(ctx: &FileContext<'_>, config: &Config) -> Vec<Finding> {
 /// Parses `text` as `language` and analyses it: the one-call form used by the
 /// command line and by tests. Returns no findings if tree-sitter gives up.
 pub fn analyze_text(path: &Path, text: &str, language: Language, config: &Config) -> Vec<Finding> {
+    analyze_text_in(path, text, language, config, None)
+}
+
+/// [`analyze_text`] with the workspace's cross-file facts: `workspace` and
+/// this file's index among its SQL files (see
+/// [`FileContext::with_workspace`]).
+pub fn analyze_text_in(
+    path: &Path,
+    text: &str,
+    language: Language,
+    config: &Config,
+    workspace: Option<(&workspace::Workspace, Option<usize>)>,
+) -> Vec<Finding> {
     let Some(tree) = crate::language::parse(language, text, None) else {
         return Vec::new();
     };
-    analyze_file(&FileContext::new(path, text, &tree, language), config)
+    let mut ctx = FileContext::new(path, text, &tree, language);
+    if let Some((ws, sql_file)) = workspace {
+        ctx = ctx.with_workspace(ws, sql_file);
+    }
+    analyze_file(&ctx, config)
 }
 
 /// Parses `text` as `language` and calls `f` with the file's context, for

@@ -4,14 +4,16 @@
 
 pub mod report;
 pub mod sarif;
-pub mod walk;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::analysis::workspace::{self, SqlSource, SqlWorkspace, Workspace};
 use crate::analysis::{self, Finding, Severity};
 use crate::config::{self, Config};
+use crate::language::Language;
 
 /// Output formats of `moat check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -202,11 +204,17 @@ pub fn check_paths(
         }
     }
 
-    let collected = walk::collect_files(paths, &config, cwd);
+    let collected = crate::walk::collect_files(paths, &config, cwd);
+    let root = project_root(config_path.as_deref(), paths, cwd);
+    let workspace = if collected.files.iter().any(|t| t.language == Language::Sql) {
+        sql_workspace(root.as_deref(), &collected.files, &config, cwd)
+    } else {
+        Workspace::default()
+    };
     let checked: Vec<Result<CheckedFile, (PathBuf, String)>> = collected
         .files
         .par_iter()
-        .map(|target| check_file(target, &config))
+        .map(|target| check_file(target, &config, &workspace))
         .collect();
     let mut result = CheckResult {
         io_errors: collected.errors,
@@ -265,15 +273,65 @@ fn strip_bom(mut text: String) -> String {
     text
 }
 
-fn check_file(target: &walk::Target, config: &Config) -> Result<CheckedFile, (PathBuf, String)> {
-    let bytes =
-        std::fs::read(&target.read_path).map_err(|e| (target.path.clone(), e.to_string()))?;
+/// Reads a file as text: lossy for bytes that are not UTF-8, without a BOM.
+fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    let text = strip_bom(text);
-    let findings = analysis::analyze_text(&target.path, &text, target.language, config);
+    Ok(strip_bom(text))
+}
+
+/// The folder whose SQL files make up the schema model: the folder of the
+/// `moat.toml` in force, else the git repository above the checked paths,
+/// else their common ancestor.
+fn project_root(config_path: Option<&Path>, paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
+    if let Some(config) = config_path {
+        return workspace::key_of(&cwd.join(config)).parent().map(Path::to_path_buf);
+    }
+    let common = common_ancestor(paths, cwd)?;
+    let git_root = common.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf);
+    Some(git_root.unwrap_or(common))
+}
+
+/// Reads and parses every SQL file under `root` (walked like the checked
+/// paths: `.gitignore`, hidden files, `node_modules` and moat.toml's
+/// `ignore` are skipped) plus the checked SQL files, and builds the schema
+/// model from them in migration order. Unreadable files are left out here
+/// (the check reports them).
+fn sql_workspace(root: Option<&Path>, checked: &[crate::walk::Target], config: &Config, cwd: &Path) -> Workspace {
+    let mut targets: Vec<crate::walk::Target> = match root {
+        Some(root) => crate::walk::collect_files(&[root.to_path_buf()], config, cwd).files,
+        None => Vec::new(),
+    };
+    targets.extend(checked.iter().cloned());
+    targets.retain(|t| t.language == Language::Sql);
+    let mut seen = std::collections::HashSet::new();
+    targets.retain(|t| seen.insert(workspace::key_of(&t.read_path)));
+    let sources: Vec<SqlSource> = targets
+        .par_iter()
+        .filter_map(|t| {
+            let text = read_text(&t.read_path).ok()?;
+            Some(SqlSource::new(t.path.clone(), workspace::key_of(&t.read_path), text.into()))
+        })
+        .collect();
+    let settings = workspace::sql_settings(config, root);
+    Workspace { sql: Some(Arc::new(SqlWorkspace::build(sources, &settings))) }
+}
+
+fn check_file(target: &crate::walk::Target, config: &Config, workspace: &Workspace) -> Result<CheckedFile, (PathBuf, String)> {
+    let sql_file = workspace
+        .sql
+        .as_deref()
+        .and_then(|sql| sql.file_index(&workspace::key_of(&target.read_path)));
+    // A SQL file the model holds is analysed with the very text the model read.
+    let text = match (sql_file, workspace.sql.as_deref()) {
+        (Some(i), Some(sql)) => sql.files[i].text.to_string(),
+        _ => read_text(&target.read_path).map_err(|e| (target.path.clone(), e.to_string()))?,
+    };
+    let findings =
+        analysis::analyze_text_in(&target.path, &text, target.language, config, Some((workspace, sql_file)));
     Ok(CheckedFile {
         path: target.path.clone(),
         text,

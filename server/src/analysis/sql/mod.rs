@@ -2,7 +2,9 @@
 //! for reading tree-sitter-postgres trees (which have no field names; node
 //! kinds follow PostgreSQL's own grammar, `gram.y`).
 
+pub mod model;
 pub mod rls_disabled;
+pub mod statements;
 
 use tree_sitter::Node;
 

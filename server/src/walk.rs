@@ -1,4 +1,5 @@
-//! Which files `moat check` looks at.
+//! Which files Moat looks at: `moat check` for its paths, and both front
+//! ends for the SQL files of a workspace.
 //!
 //! Folders are walked with the `ignore` crate: `.gitignore`, `.ignore` and
 //! git's exclude files are honoured (even outside a git repository), hidden

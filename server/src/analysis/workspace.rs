@@ -33,7 +33,12 @@ impl SqlSource {
     /// Splits and parses `text`.
     pub fn new(path: PathBuf, key: PathBuf, text: Arc<str>) -> SqlSource {
         let statements = Arc::new(statements::parse(&text));
-        SqlSource { path, key, text, statements }
+        SqlSource {
+            path,
+            key,
+            text,
+            statements,
+        }
     }
 }
 
@@ -57,7 +62,11 @@ impl SqlWorkspace {
         let files: Vec<SqlSource> = order.into_iter().filter_map(|i| slots[i].take()).collect();
         let inputs: Vec<SqlFile<'_>> = files
             .iter()
-            .map(|f| SqlFile { path: f.path.clone(), text: &f.text, statements: &f.statements })
+            .map(|f| SqlFile {
+                path: f.path.clone(),
+                text: &f.text,
+                statements: &f.statements,
+            })
             .collect();
         let schema = Schema::build(&inputs, settings);
         SqlWorkspace { files, schema }
@@ -95,7 +104,12 @@ pub fn sql_settings(config: &Config, root: Option<&Path>) -> Settings {
 pub fn exposed_schemas_from_supabase_config(text: &str) -> Option<Vec<String>> {
     let value: toml::Table = toml::from_str(text).ok()?;
     let schemas = value.get("api")?.get("schemas")?.as_array()?;
-    Some(schemas.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+    Some(
+        schemas
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect(),
+    )
 }
 
 /// Canonicalizes `path` when it exists, else returns it unchanged.
@@ -112,25 +126,43 @@ mod tests {
         let text = "[api]\nenabled = true\nport = 54321\nschemas = [\"public\", \"graphql_public\", \"api\"]\n";
         assert_eq!(
             exposed_schemas_from_supabase_config(text),
-            Some(vec!["public".to_string(), "graphql_public".to_string(), "api".to_string()])
+            Some(vec![
+                "public".to_string(),
+                "graphql_public".to_string(),
+                "api".to_string()
+            ])
         );
-        assert_eq!(exposed_schemas_from_supabase_config("[db]\nport = 1\n"), None);
+        assert_eq!(
+            exposed_schemas_from_supabase_config("[db]\nport = 1\n"),
+            None
+        );
         assert_eq!(exposed_schemas_from_supabase_config("not toml ["), None);
     }
 
     #[test]
     fn files_are_ordered_as_migrations() {
-        let src = |p: &str, t: &str| SqlSource::new(PathBuf::from(p), PathBuf::from(p), Arc::from(t));
+        let src =
+            |p: &str, t: &str| SqlSource::new(PathBuf::from(p), PathBuf::from(p), Arc::from(t));
         let ws = SqlWorkspace::build(
             vec![
                 src("seed.sql", "select 1;"),
-                src("supabase/migrations/002_b.sql", "alter table t enable row level security;"),
+                src(
+                    "supabase/migrations/002_b.sql",
+                    "alter table t enable row level security;",
+                ),
                 src("supabase/migrations/001_a.sql", "create table t (id int);"),
             ],
             &Settings::default(),
         );
         let order: Vec<&str> = ws.files.iter().map(|f| f.path.to_str().unwrap()).collect();
-        assert_eq!(order, ["supabase/migrations/001_a.sql", "supabase/migrations/002_b.sql", "seed.sql"]);
+        assert_eq!(
+            order,
+            [
+                "supabase/migrations/001_a.sql",
+                "supabase/migrations/002_b.sql",
+                "seed.sql"
+            ]
+        );
         assert_eq!(ws.file_index(Path::new("seed.sql")), Some(2));
         assert_eq!(ws.files[0].statements.len(), 1);
     }

@@ -17,6 +17,7 @@
 //! published for a closed document.
 
 mod convert;
+mod sql_index;
 pub mod transport;
 
 use std::future::Future;
@@ -35,6 +36,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tree_sitter::Tree;
 
+use crate::analysis::workspace::{self, key_of, SqlSource};
 use crate::analysis::{self, FileContext, Finding};
 use crate::config::{self, Config};
 use crate::document::{Change, Document};
@@ -114,12 +116,21 @@ struct State {
     /// Serialises publishing so that a clear on close is never followed by a
     /// late publish for the closed document.
     publish_lock: tokio::sync::Mutex<()>,
+    /// Every SQL file of the workspace (disk + open documents) and the
+    /// schema model built from them.
+    sql: sql_index::SqlIndex,
+    /// Bumped on every rebuild of the SQL model; a SQL document's publish
+    /// computed from an older model is dropped (a fresher one is always
+    /// scheduled).
+    sql_generation: std::sync::atomic::AtomicU64,
     /// Bumped on every configuration reload; a publish computed under an
-    /// older configuration is dropped.
+    /// older configuration is dropped (a fresher one is always scheduled).
     config_generation: std::sync::atomic::AtomicU64,
     /// The client can register file watchers (`workspace/didChangeWatchedFiles`
     /// with dynamic registration): we ask it to watch `moat.toml`.
     client_watches: AtomicBool,
+    /// The client accepts server-initiated work-done progress.
+    client_progress: AtomicBool,
     /// The client sent `shutdown`: `exit` then ends the process with 0.
     shutdown_requested: AtomicBool,
 }
@@ -166,7 +177,10 @@ impl Backend {
                 client_refreshes: AtomicBool::new(false),
                 publish_lock: tokio::sync::Mutex::new(()),
                 config_generation: std::sync::atomic::AtomicU64::new(0),
+                sql: sql_index::SqlIndex::default(),
+                sql_generation: std::sync::atomic::AtomicU64::new(0),
                 client_watches: AtomicBool::new(false),
+                client_progress: AtomicBool::new(false),
                 shutdown_requested: AtomicBool::new(false),
             }),
         }
@@ -260,7 +274,13 @@ impl Backend {
                 }
             }
             let text = snap.rope.to_string();
-            let ctx = FileContext::new(&path, &text, tree, language);
+            let workspace = self.state.sql.current();
+            let sql_file = match (language, workspace.sql.as_deref(), uri.to_file_path()) {
+                (Language::Sql, Some(sql), Some(abs)) => sql.file_index(&key_of(&abs)),
+                _ => None,
+            };
+            let ctx =
+                FileContext::new(&path, &text, tree, language).with_workspace(&workspace, sql_file);
             analysis::analyze_file(&ctx, &config)
         }));
         result.unwrap_or_else(|_| {
@@ -289,7 +309,21 @@ impl Backend {
         if version.is_some_and(|v| v != snap.version) {
             return;
         }
+        // A SQL document's text feeds the workspace's schema model: bring
+        // the model up to date first, and re-check the other SQL documents
+        // after this one when it changed.
+        let sql_changed = if snap.language == Some(Language::Sql) {
+            let backend = self.handle();
+            let (uri2, text, version) = (uri.clone(), snap.rope.to_string(), snap.version);
+            tokio::task::spawn_blocking(move || backend.refresh_sql_document(&uri2, &text, version))
+                .await
+                .unwrap_or(false)
+        } else {
+            false
+        };
+        let is_sql = snap.language == Some(Language::Sql);
         let generation = self.state.config_generation.load(Ordering::SeqCst);
+        let sql_generation = self.state.sql_generation.load(Ordering::SeqCst);
         // Analysis runs on the blocking pool, outside the publish lock, so a
         // slow file delays nobody else's diagnostics.
         let backend = self.handle();
@@ -312,12 +346,147 @@ impl Backend {
         // analysing: a fresher publish follows (or none, after a close).
         if self.state.documents.get(&uri).map(|d| d.version) != Some(analysed_version)
             || self.state.config_generation.load(Ordering::SeqCst) != generation
+            || (is_sql && self.state.sql_generation.load(Ordering::SeqCst) != sql_generation)
         {
             return;
         }
         self.client
-            .publish_diagnostics(uri, diagnostics, Some(analysed_version))
+            .publish_diagnostics(uri.clone(), diagnostics, Some(analysed_version))
             .await;
+        drop(_guard);
+        if sql_changed {
+            self.republish_sql_documents(Some(&uri));
+        }
+    }
+
+    /// Records a SQL document's text in the workspace index and rebuilds the
+    /// schema model if it changed. Returns whether it did. Blocking work.
+    fn refresh_sql_document(&self, uri: &Uri, text: &str, version: i32) -> bool {
+        let Some(abs) = uri.to_file_path().map(|p| p.into_owned()) else {
+            return false;
+        };
+        if !self
+            .state
+            .sql
+            .set_open(self.path_of(uri), &abs, text, version)
+        {
+            return false;
+        }
+        self.rebuild_sql();
+        true
+    }
+
+    /// Rebuilds the schema model from the index with the current settings.
+    fn rebuild_sql(&self) {
+        let settings = workspace::sql_settings(&self.config(), self.root().as_deref());
+        self.state.sql.rebuild(&settings);
+        self.state.sql_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Re-publishes every open SQL document but `except`, in tasks of their
+    /// own (so that `publish`, which calls this, does not await itself).
+    fn republish_sql_documents(&self, except: Option<&Uri>) {
+        let uris: Vec<Uri> = self
+            .state
+            .documents
+            .iter()
+            .filter(|e| e.value().language == Some(Language::Sql) && Some(e.key()) != except)
+            .map(|e| e.key().clone())
+            .collect();
+        if uris.is_empty() {
+            return;
+        }
+        if self.state.client_pulls.load(Ordering::Relaxed) {
+            if self.state.client_refreshes.load(Ordering::Relaxed) {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                });
+            }
+            return;
+        }
+        for uri in uris {
+            let backend = self.handle();
+            let task: futures::future::BoxFuture<'static, ()> =
+                Box::pin(
+                    async move { guard_notification("publish", backend.publish(uri, None)).await },
+                );
+            tokio::spawn(task);
+        }
+    }
+
+    /// Reads every SQL file under the workspace root into the index (with
+    /// work-done progress when the client supports it), builds the model,
+    /// and re-checks the open SQL documents.
+    async fn scan_sql_workspace(&self) {
+        let Some(root) = self.root() else { return };
+        let progress = if self.state.client_progress.load(Ordering::Relaxed) {
+            let token = ProgressToken::String("moat/sql-scan".to_string());
+            if self
+                .client
+                .create_work_done_progress(token.clone())
+                .await
+                .is_ok()
+            {
+                Some(
+                    self.client
+                        .progress(token, "Moat: reading SQL migrations")
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                )
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        let config = self.config();
+        let scan_root = root.clone();
+        let targets = tokio::task::spawn_blocking(move || {
+            crate::walk::collect_files(&[scan_root.clone()], &config, &scan_root)
+                .files
+                .into_iter()
+                .filter(|t| t.language == Language::Sql)
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let total = targets.len().max(1);
+        for (done, chunk) in targets.chunks(64).enumerate() {
+            let chunk = chunk.to_vec();
+            let sources = tokio::task::spawn_blocking(move || {
+                chunk
+                    .into_iter()
+                    .filter_map(|t| {
+                        let text = std::fs::read_to_string(&t.read_path).ok()?;
+                        Some(SqlSource::new(
+                            t.path.clone(),
+                            key_of(&t.read_path),
+                            Arc::from(text),
+                        ))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            self.state.sql.set_from_disk(sources);
+            if let Some(p) = &progress {
+                let read = ((done + 1) * 64).min(targets.len());
+                p.report_with_message(
+                    format!("{read}/{} files", targets.len()),
+                    (read * 100 / total) as u32,
+                )
+                .await;
+            }
+        }
+        let backend = self.handle();
+        let _ = tokio::task::spawn_blocking(move || backend.rebuild_sql()).await;
+        if let Some(p) = progress {
+            p.finish_with_message(format!("{} SQL files", targets.len()))
+                .await;
+        }
+        self.republish_sql_documents(None);
     }
 
     /// Another handle on the same server state and client.
@@ -429,6 +598,9 @@ impl Backend {
                 }
             }
         }
+        // The settings of the schema model may have changed too.
+        let backend = self.handle();
+        let _ = tokio::task::spawn_blocking(move || backend.rebuild_sql()).await;
         self.republish_all().await;
     }
 
@@ -607,6 +779,15 @@ impl LanguageServer for Backend {
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
         self.state.client_watches.store(watches, Ordering::Relaxed);
+        let progress = params
+            .capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        self.state
+            .client_progress
+            .store(progress, Ordering::Relaxed);
         let _ = self.reload_config();
 
         Ok(InitializeResult {
@@ -655,10 +836,17 @@ impl LanguageServer for Backend {
         tracing::info!("moat language server ready");
         if self.state.client_watches.load(Ordering::Relaxed) {
             let options = DidChangeWatchedFilesRegistrationOptions {
-                watchers: vec![FileSystemWatcher {
-                    glob_pattern: GlobPattern::String(format!("**/{}", config::FILE_NAME)),
+                watchers: [
+                    format!("**/{}", config::FILE_NAME),
+                    "**/*.sql".to_string(),
+                    "**/supabase/config.toml".to_string(),
+                ]
+                .into_iter()
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob),
                     kind: None,
-                }],
+                })
+                .collect(),
             };
             let registration = Registration {
                 id: "moat-config-watcher".to_string(),
@@ -671,6 +859,14 @@ impl LanguageServer for Backend {
         }
         // Report a broken moat.toml or bad client settings right away.
         self.config_changed().await;
+        // Read the workspace's SQL files for the schema model, in the
+        // background.
+        let backend = self.handle();
+        let scan: futures::future::BoxFuture<'static, ()> =
+            Box::pin(
+                async move { guard_notification("sql scan", backend.scan_sql_workspace()).await },
+            );
+        tokio::spawn(scan);
     }
 
     async fn shutdown(&self) -> RpcResult<()> {
@@ -769,6 +965,22 @@ impl LanguageServer for Backend {
         drop(_guard);
         if Self::is_config_uri(&uri) {
             self.config_changed().await;
+        } else if let Some(abs) = uri.to_file_path().map(|p| p.into_owned()) {
+            // A closed migration goes back to its text on disk.
+            let backend = self.handle();
+            let path = self.path_of(&uri);
+            let changed = tokio::task::spawn_blocking(move || {
+                let changed = backend.state.sql.close(path, &abs);
+                if changed {
+                    backend.rebuild_sql();
+                }
+                changed
+            })
+            .await
+            .unwrap_or(false);
+            if changed {
+                self.republish_sql_documents(None);
+            }
         }
     }
 
@@ -784,7 +996,40 @@ impl LanguageServer for Backend {
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         if params.changes.iter().any(|c| Self::is_config_uri(&c.uri)) {
             self.config_changed().await;
+            return;
         }
+        // SQL files and supabase/config.toml feed the schema model.
+        let mut sql_files = Vec::new();
+        let mut settings_changed = false;
+        for change in &params.changes {
+            let Some(abs) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+                continue;
+            };
+            if abs.ends_with("supabase/config.toml") {
+                settings_changed = true;
+            } else if abs.extension().is_some_and(|e| e == "sql") {
+                sql_files.push((self.path_of(&change.uri), abs));
+            }
+        }
+        if sql_files.is_empty() && !settings_changed {
+            return;
+        }
+        let backend = self.handle();
+        let _ = tokio::task::spawn_blocking(move || {
+            for (path, abs) in sql_files {
+                match std::fs::read_to_string(&abs) {
+                    Ok(text) => backend.state.sql.set_from_disk(vec![SqlSource::new(
+                        path,
+                        key_of(&abs),
+                        Arc::from(text),
+                    )]),
+                    Err(_) => backend.state.sql.remove_from_disk(&abs),
+                }
+            }
+            backend.rebuild_sql();
+        })
+        .await;
+        self.republish_sql_documents(None);
     }
 
     async fn diagnostic(

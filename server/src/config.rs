@@ -497,7 +497,10 @@ mod tests {
         assert_eq!(c.sql.default_api_grants, Some(false));
         assert_eq!(c.sql.exposed_schemas, None);
         c.merge_json(&serde_json::json!({"sql": {"exposed_schemas": ["public", "api"]}}));
-        assert_eq!(c.sql.exposed_schemas, Some(vec!["public".to_string(), "api".to_string()]));
+        assert_eq!(
+            c.sql.exposed_schemas,
+            Some(vec!["public".to_string(), "api".to_string()])
+        );
         assert_eq!(c.sql.default_api_grants, Some(false));
         let (_, problems) = Config::parse("[sql]\ndefault_grants = false\n", None);
         assert_eq!(problems.len(), 1, "unknown keys are reported");

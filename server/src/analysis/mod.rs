@@ -121,7 +121,11 @@ impl<'a> FileContext<'a> {
     /// Gives the analysis the workspace's cross-file facts. `sql_file` is
     /// this file's index in `workspace.sql`'s files (for a SQL file that
     /// the workspace holds).
-    pub fn with_workspace(mut self, workspace: &'a workspace::Workspace, sql_file: Option<usize>) -> FileContext<'a> {
+    pub fn with_workspace(
+        mut self,
+        workspace: &'a workspace::Workspace,
+        sql_file: Option<usize>,
+    ) -> FileContext<'a> {
         self.workspace = Some((workspace, sql_file));
         self
     }
@@ -139,7 +143,11 @@ impl<'a> FileContext<'a> {
             }
         }
         let lone = self.lone_sql.get_or_init(|| {
-            let source = workspace::SqlSource::new(self.path.to_path_buf(), self.path.to_path_buf(), self.text.into());
+            let source = workspace::SqlSource::new(
+                self.path.to_path_buf(),
+                self.path.to_path_buf(),
+                self.text.into(),
+            );
             workspace::SqlWorkspace::build(vec![source], &sql::model::Settings::default())
         });
         (lone, 0)

@@ -288,10 +288,15 @@ fn read_text(path: &Path) -> std::io::Result<String> {
 /// else their common ancestor.
 fn project_root(config_path: Option<&Path>, paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
     if let Some(config) = config_path {
-        return workspace::key_of(&cwd.join(config)).parent().map(Path::to_path_buf);
+        return workspace::key_of(&cwd.join(config))
+            .parent()
+            .map(Path::to_path_buf);
     }
     let common = common_ancestor(paths, cwd)?;
-    let git_root = common.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf);
+    let git_root = common
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf);
     Some(git_root.unwrap_or(common))
 }
 
@@ -300,7 +305,12 @@ fn project_root(config_path: Option<&Path>, paths: &[PathBuf], cwd: &Path) -> Op
 /// `ignore` are skipped) plus the checked SQL files, and builds the schema
 /// model from them in migration order. Unreadable files are left out here
 /// (the check reports them).
-fn sql_workspace(root: Option<&Path>, checked: &[crate::walk::Target], config: &Config, cwd: &Path) -> Workspace {
+fn sql_workspace(
+    root: Option<&Path>,
+    checked: &[crate::walk::Target],
+    config: &Config,
+    cwd: &Path,
+) -> Workspace {
     let mut targets: Vec<crate::walk::Target> = match root {
         Some(root) => crate::walk::collect_files(&[root.to_path_buf()], config, cwd).files,
         None => Vec::new(),
@@ -313,14 +323,24 @@ fn sql_workspace(root: Option<&Path>, checked: &[crate::walk::Target], config: &
         .par_iter()
         .filter_map(|t| {
             let text = read_text(&t.read_path).ok()?;
-            Some(SqlSource::new(t.path.clone(), workspace::key_of(&t.read_path), text.into()))
+            Some(SqlSource::new(
+                t.path.clone(),
+                workspace::key_of(&t.read_path),
+                text.into(),
+            ))
         })
         .collect();
     let settings = workspace::sql_settings(config, root);
-    Workspace { sql: Some(Arc::new(SqlWorkspace::build(sources, &settings))) }
+    Workspace {
+        sql: Some(Arc::new(SqlWorkspace::build(sources, &settings))),
+    }
 }
 
-fn check_file(target: &crate::walk::Target, config: &Config, workspace: &Workspace) -> Result<CheckedFile, (PathBuf, String)> {
+fn check_file(
+    target: &crate::walk::Target,
+    config: &Config,
+    workspace: &Workspace,
+) -> Result<CheckedFile, (PathBuf, String)> {
     let sql_file = workspace
         .sql
         .as_deref()
@@ -330,8 +350,13 @@ fn check_file(target: &crate::walk::Target, config: &Config, workspace: &Workspa
         (Some(i), Some(sql)) => sql.files[i].text.to_string(),
         _ => read_text(&target.read_path).map_err(|e| (target.path.clone(), e.to_string()))?,
     };
-    let findings =
-        analysis::analyze_text_in(&target.path, &text, target.language, config, Some((workspace, sql_file)));
+    let findings = analysis::analyze_text_in(
+        &target.path,
+        &text,
+        target.language,
+        config,
+        Some((workspace, sql_file)),
+    );
     Ok(CheckedFile {
         path: target.path.clone(),
         text,

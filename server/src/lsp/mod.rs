@@ -444,7 +444,7 @@ impl Backend {
         let config = self.config();
         let scan_root = root.clone();
         let targets = tokio::task::spawn_blocking(move || {
-            crate::walk::collect_files(&[scan_root.clone()], &config, &scan_root)
+            crate::walk::collect_files(std::slice::from_ref(&scan_root), &config, &scan_root)
                 .files
                 .into_iter()
                 .filter(|t| t.language == Language::Sql)

@@ -99,7 +99,7 @@ impl SqlIndex {
         let key = key_of(abs);
         let on_disk = std::fs::read_to_string(abs).ok();
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if !entries.get(&key).is_some_and(|e| e.open_version.is_some()) {
+        if entries.get(&key).is_none_or(|e| e.open_version.is_none()) {
             return false;
         }
         match on_disk {

@@ -78,6 +78,59 @@ pub fn qualified_name(ctx: &FileContext<'_>, node: Node<'_>) -> Option<Qualified
     })
 }
 
+/// Reads a dotted name in a statement parsed alone
+/// ([`statements::Statement`]; `text` is the whole file's text): a
+/// `qualified_name`, `any_name`, `func_name`, `relation_expr` (with or
+/// without `only`), `function_with_argtypes` (its name; the argument types
+/// are not part of it), `create_as_target` or `create_mv_target`. Folded like
+/// [`qualified_name`]; for three-part names the last two parts are kept.
+pub fn statement_name(
+    text: &str,
+    statement: &statements::Statement,
+    node: Node<'_>,
+) -> Option<QualifiedName> {
+    let node = match node.kind() {
+        "relation_expr" => child_of_kind(node, "qualified_name").or_else(|| {
+            child_of_kind(node, "extended_relation_expr")
+                .and_then(|e| child_of_kind(e, "qualified_name"))
+        })?,
+        "extended_relation_expr" | "create_as_target" | "create_mv_target" => {
+            child_of_kind(node, "qualified_name")?
+        }
+        "function_with_argtypes" => child_of_kind(node, "func_name").unwrap_or(node),
+        _ => node,
+    };
+    let part = |n: Node<'_>| fold_identifier(text.get(statement.file_range(n)).unwrap_or(""));
+    let mut parts = Vec::new();
+    let mut cursor = node.walk();
+    for c in node.named_children(&mut cursor) {
+        match c.kind() {
+            "ColId" | "type_function_name" | "ColLabel" | "identifier" | "NonReservedWord"
+                if parts.is_empty() =>
+            {
+                parts.push(part(c))
+            }
+            "indirection" | "attrs" => crate::analysis::util::walk(c, |cur, _| {
+                if cur.node().kind() == "attr_name" {
+                    parts.push(part(cur.node()));
+                    crate::analysis::util::Step::Over
+                } else {
+                    crate::analysis::util::Step::Into
+                }
+            }),
+            _ => {}
+        }
+    }
+    if parts.is_empty() && matches!(node.kind(), "name" | "ColId") {
+        parts.push(part(node));
+    }
+    let name = parts.pop().filter(|n| !n.is_empty())?;
+    Some(QualifiedName {
+        schema: parts.pop(),
+        name,
+    })
+}
+
 /// Whether the SQL file is part of a Supabase project, where tables in
 /// `public` are exposed through the Data API: its path has a `supabase`
 /// folder (`supabase/migrations/...`), or its text uses Supabase's schemas,

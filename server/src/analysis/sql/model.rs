@@ -66,7 +66,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { exposed_schemas: vec!["public".to_string()], default_api_grants: true }
+        Settings {
+            exposed_schemas: vec!["public".to_string()],
+            default_api_grants: true,
+        }
     }
 }
 
@@ -160,6 +163,10 @@ pub struct PolicyExpr {
     pub text: String,
     /// Its bytes in the file (without the parentheses).
     pub range: Range<usize>,
+    /// The file `range` is in (index into [`Schema::files`]): the
+    /// `create policy`'s, or that of a later `alter policy` that replaced
+    /// the expression.
+    pub file: usize,
 }
 
 /// A row level security policy, as the migrations leave it.
@@ -196,6 +203,9 @@ pub struct View {
     pub reads: Vec<QualifiedName>,
     /// Privileges in force on the view (like a table's).
     pub grants: Grants,
+    /// Roles whose privileges on this view come from the migrations rather
+    /// than from the assumed Supabase defaults (like a table's).
+    pub explicit_grants: BTreeSet<String>,
 }
 
 /// A function.
@@ -216,6 +226,11 @@ pub struct Function {
     /// Who may EXECUTE it (PostgreSQL grants EXECUTE to PUBLIC by default,
     /// and Supabase's default privileges to anon and authenticated).
     pub grants: Grants,
+    /// Roles whose EXECUTE comes from the migrations (GRANT, REVOKE, ALTER
+    /// DEFAULT PRIVILEGES) or from PostgreSQL itself rather than from the
+    /// assumed Supabase defaults: `public` is always in it (PostgreSQL's
+    /// own default EXECUTE to PUBLIC is no assumption).
+    pub explicit_grants: BTreeSet<String>,
     /// The language (`sql`, `plpgsql`, …), lower case.
     pub language: String,
     /// The body's bytes in the file (inside the dollar quotes), if any.
@@ -268,8 +283,13 @@ impl Schema {
     }
 
     /// The policies on a table.
-    pub fn policies_on<'s>(&'s self, table: &'s QualifiedName) -> impl Iterator<Item = &'s Policy> + 's {
-        self.policies.iter().filter(move |p| p.table.same_relation(table))
+    pub fn policies_on<'s>(
+        &'s self,
+        table: &'s QualifiedName,
+    ) -> impl Iterator<Item = &'s Policy> + 's {
+        self.policies
+            .iter()
+            .filter(move |p| p.table.same_relation(table))
     }
 
     /// Whether `role` holds `privilege` on a table (directly or through
@@ -291,12 +311,24 @@ fn reach(grants: &Grants, explicit: &BTreeSet<String>, role: &str, privilege: Pr
 /// Returns indices into `paths`.
 pub fn migration_order(paths: &[PathBuf]) -> Vec<usize> {
     let is_migration = |p: &PathBuf| {
-        let parent = p.parent().map(|d| d.ends_with("supabase/migrations")).unwrap_or(false);
+        let parent = p
+            .parent()
+            .map(|d| d.ends_with("supabase/migrations"))
+            .unwrap_or(false);
         parent && p.extension().is_some_and(|e| e == "sql")
     };
-    let mut migrations: Vec<usize> = (0..paths.len()).filter(|&i| is_migration(&paths[i])).collect();
-    migrations.sort_by(|&a, &b| paths[a].file_name().cmp(&paths[b].file_name()).then(paths[a].cmp(&paths[b])));
-    let mut others: Vec<usize> = (0..paths.len()).filter(|&i| !is_migration(&paths[i])).collect();
+    let mut migrations: Vec<usize> = (0..paths.len())
+        .filter(|&i| is_migration(&paths[i]))
+        .collect();
+    migrations.sort_by(|&a, &b| {
+        paths[a]
+            .file_name()
+            .cmp(&paths[b].file_name())
+            .then(paths[a].cmp(&paths[b]))
+    });
+    let mut others: Vec<usize> = (0..paths.len())
+        .filter(|&i| !is_migration(&paths[i]))
+        .collect();
     others.sort_by(|&a, &b| paths[a].cmp(&paths[b]));
     migrations.extend(others);
     migrations
@@ -320,7 +352,10 @@ mod tests {
         .iter()
         .map(PathBuf::from)
         .collect();
-        let order: Vec<&str> = migration_order(&paths).into_iter().map(|i| paths[i].to_str().unwrap()).collect();
+        let order: Vec<&str> = migration_order(&paths)
+            .into_iter()
+            .map(|i| paths[i].to_str().unwrap())
+            .collect();
         assert_eq!(
             order,
             [

@@ -42,7 +42,9 @@ impl Statement {
     pub fn node(&self) -> Option<Node<'_>> {
         let root = self.tree.root_node();
         let mut cursor = root.walk();
-        let top = root.named_children(&mut cursor).find(|n| n.kind() == "toplevel_stmt")?;
+        let top = root
+            .named_children(&mut cursor)
+            .find(|n| n.kind() == "toplevel_stmt")?;
         let stmt = top.named_child(0)?;
         if stmt.kind() == "stmt" {
             stmt.named_child(0)
@@ -136,7 +138,10 @@ pub fn parse(text: &str) -> Vec<Statement> {
 }
 
 fn line_end(bytes: &[u8], i: usize) -> usize {
-    bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p + 1)
+    bytes[i..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| i + p + 1)
 }
 
 fn block_comment_end(bytes: &[u8], i: usize) -> usize {
@@ -211,7 +216,9 @@ fn starts_copy_from_stdin(text: &str, i: usize) -> bool {
         return false;
     }
     let stmt_end = text[i..].find(';').map_or(text.len(), |p| i + p);
-    text[i..stmt_end].to_ascii_lowercase().contains("from stdin")
+    text[i..stmt_end]
+        .to_ascii_lowercase()
+        .contains("from stdin")
 }
 
 /// After `COPY … FROM stdin;`, the data runs to a line holding only `\.`.
@@ -256,7 +263,14 @@ mod tests {
     #[test]
     fn psql_meta_commands_and_copy_data_are_set_aside() {
         let text = "\\set ON_ERROR_STOP on\ncopy t (a, b) from stdin;\n1\tx;y\n2\tz\n\\.\ncreate table b (id int);\n\\i other.sql\nselect 1";
-        assert_eq!(pieces(text), ["copy t (a, b) from stdin;", "create table b (id int);", "select 1"]);
+        assert_eq!(
+            pieces(text),
+            [
+                "copy t (a, b) from stdin;",
+                "create table b (id int);",
+                "select 1"
+            ]
+        );
     }
 
     #[test]

@@ -28,7 +28,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use moat::analysis::{analyze_text, rule::RULES, Finding};
+use moat::analysis::sql::model::Settings;
+use moat::analysis::workspace::{SqlSource, SqlWorkspace, Workspace};
+use moat::analysis::{analyze_text, analyze_text_in, rule::RULES, Finding};
 use moat::config::Config;
 use moat::fix;
 use moat::language::{self, Language};
@@ -116,9 +118,81 @@ fn actual(text: &str, findings: &[Finding]) -> BTreeSet<Expectation> {
         .collect()
 }
 
+/// The rule a fixture is for and its top entry under the rule's folder: the
+/// fixture file itself, or the `bad-*` / `safe-*` folder that holds it.
+/// A folder is a multi-file fixture: its SQL files form one workspace
+/// (files under `supabase/migrations/` run in migration order), so rules
+/// that span files (a table created in one migration, secured in another)
+/// are tested as the front ends run them.
+fn fixture_of(path: &Path) -> (String, PathBuf) {
+    let rel = path.strip_prefix(fixtures_root()).unwrap();
+    let mut parts = rel.components();
+    let domain = parts.next().unwrap().as_os_str().to_str().unwrap();
+    let name = parts.next().unwrap().as_os_str().to_str().unwrap();
+    let top = parts.next().unwrap().as_os_str();
+    (
+        format!("{domain}/{name}"),
+        fixtures_root().join(domain).join(name).join(top),
+    )
+}
+
+/// Whether a fixture entry is a must-trigger (`bad-*`) one.
+fn is_bad(top: &Path) -> bool {
+    top.file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("bad-")
+}
+
+/// Whether a fixture entry is a lookalike that must not trigger (`safe-*`).
+fn is_safe(top: &Path) -> bool {
+    top.file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("safe-")
+}
+
 fn analyze(path: &Path, text: &str) -> Vec<Finding> {
     let lang = Language::from_path(path).unwrap();
-    analyze_text(path, text, lang, &Config::default())
+    let (_, top) = fixture_of(path);
+    if !top.is_dir() {
+        return analyze_text(path, text, lang, &Config::default());
+    }
+    // A multi-file fixture: every SQL file of the folder, paths relative
+    // to it, with `text` standing in for `path`'s own content.
+    let mut sources = Vec::new();
+    let mut stack = vec![top.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if Language::from_path(&p) == Some(Language::Sql) {
+                let content = if p == path {
+                    text.to_string()
+                } else {
+                    std::fs::read_to_string(&p).unwrap()
+                };
+                let rel = p.strip_prefix(&top).unwrap().to_path_buf();
+                sources.push(SqlSource::new(rel, p.clone(), content.into()));
+            }
+        }
+    }
+    let sql = SqlWorkspace::build(sources, &Settings::default());
+    let index = sql.file_index(path);
+    let workspace = Workspace {
+        sql: Some(std::sync::Arc::new(sql)),
+    };
+    let rel = path.strip_prefix(&top).unwrap();
+    analyze_text_in(
+        rel,
+        text,
+        lang,
+        &Config::default(),
+        Some((&workspace, index)),
+    )
 }
 
 fn has_parse_error(path: &Path, text: &str) -> bool {
@@ -134,18 +208,15 @@ fn every_fixture_matches_its_annotations() {
     let mut failures = String::new();
     let files = fixture_files();
     assert!(!files.is_empty());
+    // Bad fixtures (files or folders) with at least one annotation.
+    let mut annotated = BTreeSet::new();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
         let marker = Language::from_path(path).unwrap().line_comment();
         let (expected, severities) = expectations(&text, marker);
-        let name = path.file_name().unwrap().to_str().unwrap();
-        if name.starts_with("bad-") && expected.is_empty() {
-            writeln!(
-                failures,
-                "{}: a bad- fixture must annotate at least one finding",
-                path.display()
-            )
-            .unwrap();
+        let (_, top) = fixture_of(path);
+        if is_bad(&top) && !expected.is_empty() {
+            annotated.insert(top.clone());
         }
         let findings = analyze(path, &text);
         let found = actual(&text, &findings);
@@ -186,22 +257,28 @@ fn every_fixture_matches_its_annotations() {
             }
         }
     }
+    for path in &files {
+        let (_, top) = fixture_of(path);
+        if is_bad(&top) && !annotated.contains(&top) {
+            writeln!(
+                failures,
+                "{}: a bad- fixture must annotate at least one finding",
+                top.display()
+            )
+            .unwrap();
+            annotated.insert(top);
+        }
+    }
     assert!(failures.is_empty(), "fixture mismatches:\n{failures}");
 }
 
 #[test]
 fn safe_fixtures_do_not_trigger_their_rule() {
     for path in fixture_files() {
-        let name = path.file_name().unwrap().to_str().unwrap();
-        if !name.starts_with("safe-") {
+        let (rule, top) = fixture_of(&path);
+        if !is_safe(&top) {
             continue;
         }
-        let rule_dir = path
-            .parent()
-            .unwrap()
-            .strip_prefix(fixtures_root())
-            .unwrap();
-        let rule = rule_dir.to_str().unwrap().replace('\\', "/");
         let text = std::fs::read_to_string(&path).unwrap();
         let hits: Vec<_> = analyze(&path, &text)
             .into_iter()

@@ -51,6 +51,10 @@ pub struct SqlWorkspace {
     pub files: Vec<SqlSource>,
     /// The model.
     pub schema: Schema,
+    /// Whether any file is Supabase-facing
+    /// ([`is_supabase_file`](crate::analysis::sql::is_supabase_file)): the
+    /// project has Supabase's Data API in front of its tables.
+    pub supabase: bool,
 }
 
 impl SqlWorkspace {
@@ -69,7 +73,14 @@ impl SqlWorkspace {
             })
             .collect();
         let schema = Schema::build(&inputs, settings);
-        SqlWorkspace { files, schema }
+        let supabase = files
+            .iter()
+            .any(|f| crate::analysis::sql::is_supabase_file(&f.path, &f.text));
+        SqlWorkspace {
+            files,
+            schema,
+            supabase,
+        }
     }
 
     /// The index of the file whose canonical path is `key`.

@@ -141,14 +141,19 @@ pub fn statement_name(
 /// A plain Postgres app (a Prisma or Rails migration with none of these)
 /// has no anonymous API in front of its tables, so RLS rules stay quiet.
 pub fn is_supabase_facing(ctx: &FileContext<'_>) -> bool {
-    if ctx.path.components().any(|c| {
+    is_supabase_file(ctx.path, ctx.text)
+}
+
+/// [`is_supabase_facing`] for a path and text.
+pub fn is_supabase_file(path: &std::path::Path, text: &str) -> bool {
+    if path.components().any(|c| {
         c.as_os_str()
             .to_str()
             .is_some_and(|s| s.eq_ignore_ascii_case("supabase"))
     }) {
         return true;
     }
-    let lower = ctx.text.to_ascii_lowercase();
+    let lower = text.to_ascii_lowercase();
     const MARKERS: &[&str] = &[
         "auth.users",
         "auth.uid(",
@@ -164,6 +169,14 @@ pub fn is_supabase_facing(ctx: &FileContext<'_>) -> bool {
     MARKERS.iter().any(|m| lower.contains(m))
         || has_word(&lower, "anon")
         || has_word(&lower, "authenticated")
+}
+
+/// Whether the SQL workspace belongs to a Supabase project: any of its
+/// files is Supabase-facing ([`is_supabase_file`]). A table created in a
+/// plain file and secured in a `supabase/migrations` one is then judged
+/// with the rest of the project.
+pub fn is_supabase_project(ws: &crate::analysis::workspace::SqlWorkspace) -> bool {
+    ws.supabase
 }
 
 /// Whether `word` occurs in `text` with no identifier character on either side.

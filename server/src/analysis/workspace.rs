@@ -59,7 +59,22 @@ pub struct SqlWorkspace {
 
 impl SqlWorkspace {
     /// Orders `sources` as migrations run and builds the schema model.
+    ///
+    /// When some files are Supabase migrations (`supabase/migrations/*.sql`),
+    /// only those make up the model: other `.sql` files (seeds, schema
+    /// dumps, consolidated copies, scratch queries) are not applied by
+    /// `supabase db push`, and replaying them after the migrations would
+    /// misstate the database. Such files are then analysed on their own.
     pub fn build(sources: Vec<SqlSource>, settings: &Settings) -> SqlWorkspace {
+        let any_migration = sources.iter().any(|s| is_migration(&s.path));
+        let sources: Vec<SqlSource> = if any_migration {
+            sources
+                .into_iter()
+                .filter(|s| is_migration(&s.path))
+                .collect()
+        } else {
+            sources
+        };
         let paths: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
         let order = migration_order(&paths);
         let mut slots: Vec<Option<SqlSource>> = sources.into_iter().map(Some).collect();
@@ -87,6 +102,14 @@ impl SqlWorkspace {
     pub fn file_index(&self, key: &Path) -> Option<usize> {
         self.files.iter().position(|f| f.key == key)
     }
+}
+
+/// Whether `path` is a Supabase migration: a `.sql` file directly in a
+/// `supabase/migrations` folder.
+pub fn is_migration(path: &Path) -> bool {
+    path.parent()
+        .is_some_and(|d| d.ends_with("supabase/migrations"))
+        && path.extension().is_some_and(|e| e == "sql")
 }
 
 /// Everything cross-file the analysis of one file may consult.
@@ -166,15 +189,26 @@ mod tests {
             &Settings::default(),
         );
         let order: Vec<&str> = ws.files.iter().map(|f| f.path.to_str().unwrap()).collect();
+        // With migrations present, other SQL files are not part of the model.
         assert_eq!(
             order,
             [
                 "supabase/migrations/001_a.sql",
-                "supabase/migrations/002_b.sql",
-                "seed.sql"
+                "supabase/migrations/002_b.sql"
             ]
         );
-        assert_eq!(ws.file_index(Path::new("seed.sql")), Some(2));
+        assert_eq!(ws.file_index(Path::new("seed.sql")), None);
         assert_eq!(ws.files[0].statements.len(), 1);
+        assert!(ws.schema.tables[0].rls.enabled);
+        let plain = SqlWorkspace::build(
+            vec![src("b.sql", "select 1;"), src("a.sql", "select 2;")],
+            &Settings::default(),
+        );
+        let order: Vec<&str> = plain
+            .files
+            .iter()
+            .map(|f| f.path.to_str().unwrap())
+            .collect();
+        assert_eq!(order, ["a.sql", "b.sql"]);
     }
 }

@@ -299,10 +299,20 @@ impl Schema {
     }
 }
 
+/// Whether `role` holds `privilege` (itself or through PUBLIC), and
+/// whether that answer rests on the assumed default grants: a grant is
+/// assumed unless a holder of it (the role or PUBLIC) was set explicitly; a
+/// missing grant is assumed unless the role itself was set explicitly (a
+/// `revoke … from public` says nothing about what `anon` was given).
 fn reach(grants: &Grants, explicit: &BTreeSet<String>, role: &str, privilege: Privilege) -> Reach {
     let holds = |r: &str| grants.get(r).is_some_and(|p| p.contains(&privilege));
     let granted = holds(role) || holds("public");
-    let assumed = !(explicit.contains(role) || explicit.contains("public"));
+    let assumed = if granted {
+        !((holds(role) && explicit.contains(role))
+            || (holds("public") && explicit.contains("public")))
+    } else {
+        !explicit.contains(role)
+    };
     Reach { granted, assumed }
 }
 
@@ -365,6 +375,54 @@ mod tests {
                 "db/seed.sql",
                 "schema.sql",
             ]
+        );
+    }
+
+    fn schema_of(sql: &str) -> Schema {
+        use crate::analysis::workspace::{SqlSource, SqlWorkspace};
+        let source = SqlSource::new(
+            PathBuf::from("supabase/migrations/1.sql"),
+            PathBuf::from("/1.sql"),
+            sql.into(),
+        );
+        SqlWorkspace::build(vec![source], &Settings::default()).schema
+    }
+
+    #[test]
+    fn reach_says_what_it_rests_on() {
+        let s = schema_of("create table t (id int);\nrevoke all on t from public;");
+        let t = &s.tables[0];
+        assert_eq!(
+            s.table_reach(t, "anon", Privilege::Select),
+            Reach {
+                granted: true,
+                assumed: true
+            }
+        );
+        let s = schema_of(
+            "create table t (id int);\nrevoke all on t from anon;\ngrant select on t to anon;",
+        );
+        let t = &s.tables[0];
+        assert_eq!(
+            s.table_reach(t, "anon", Privilege::Select),
+            Reach {
+                granted: true,
+                assumed: false
+            }
+        );
+        assert_eq!(
+            s.table_reach(t, "anon", Privilege::Insert),
+            Reach {
+                granted: false,
+                assumed: false
+            }
+        );
+        assert_eq!(
+            s.table_reach(t, "authenticated", Privilege::Insert),
+            Reach {
+                granted: true,
+                assumed: true
+            }
         );
     }
 }

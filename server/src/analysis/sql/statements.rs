@@ -73,6 +73,10 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
     let mut i = 0;
     let mut start: Option<usize> = None;
     let mut copy_from_stdin = false;
+    // SQL-standard function bodies, `begin atomic … end`, hold `;`s: inside
+    // one, only a `;` right after `end` ends the statement.
+    let mut atomic = false;
+    let mut prev_word: Option<&str> = None;
     while i < bytes.len() {
         let b = bytes[i];
         // At the start of a line, outside a statement: psql meta-commands.
@@ -99,7 +103,30 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
         if start.is_none() {
             start = Some(i);
             copy_from_stdin = starts_copy_from_stdin(text, i);
+            atomic = false;
+            prev_word = None;
         }
+        if b.is_ascii_alphabetic() || b == b'_' {
+            let word_end = bytes[i..]
+                .iter()
+                .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                .map_or(bytes.len(), |p| i + p);
+            let word = &text[i..word_end];
+            if word.eq_ignore_ascii_case("atomic")
+                && prev_word.is_some_and(|w| w.eq_ignore_ascii_case("begin"))
+            {
+                atomic = true;
+            }
+            prev_word = Some(word);
+            i = word_end;
+            continue;
+        }
+        if b == b';' && atomic && !prev_word.is_some_and(|w| w.eq_ignore_ascii_case("end")) {
+            prev_word = None;
+            i += 1;
+            continue;
+        }
+        prev_word = None;
         match b {
             b'\'' => i = quoted_end(bytes, i, b'\''),
             b'"' => i = quoted_end(bytes, i, b'"'),
@@ -257,6 +284,15 @@ mod tests {
                 "do $$ begin perform 1; end $$;",
                 "select $1 + 2;",
             ]
+        );
+    }
+
+    #[test]
+    fn begin_atomic_bodies_stay_whole() {
+        let text = "create function f() returns int language sql begin atomic select 1; select 2; end;\ncreate table t (id int);";
+        assert_eq!(
+            pieces(text),
+            ["create function f() returns int language sql begin atomic select 1; select 2; end;", "create table t (id int);"]
         );
     }
 

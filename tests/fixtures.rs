@@ -29,7 +29,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use moat::analysis::sql::model::Settings;
-use moat::analysis::workspace::{SqlSource, SqlWorkspace, Workspace};
+use moat::analysis::workspace::{SqlSource, Workspace};
 use moat::analysis::{analyze_text, analyze_text_in, rule::RULES, Finding};
 use moat::config::Config;
 use moat::fix;
@@ -180,18 +180,14 @@ fn analyze(path: &Path, text: &str) -> Vec<Finding> {
             }
         }
     }
-    let sql = SqlWorkspace::build(sources, &Settings::default());
-    let index = sql.file_index(path);
-    let workspace = Workspace {
-        sql: Some(std::sync::Arc::new(sql)),
-    };
+    let workspace = Workspace::from_sql(sources, &|_| Settings::default());
     let rel = path.strip_prefix(&top).unwrap();
     analyze_text_in(
         rel,
         text,
         lang,
         &Config::default(),
-        Some((&workspace, index)),
+        Some((&workspace, Some(path))),
     )
 }
 

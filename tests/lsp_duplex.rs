@@ -80,10 +80,10 @@ fn changes_whose_version_is_not_newer_are_dropped() {
     let mut doc = client.open("file:///p/supabase/migrations/001.sql", "sql", 1, MIGRATION);
     assert_eq!(codes(&client.diagnostics(&doc)), ["sql/rls-disabled"]);
 
-    // Version 2 enables RLS.
+    // Version 2 enables RLS (and, with no policy yet, the API reaches nothing).
     let end = end_of(&client, &doc);
     client.change(&mut doc, end, ENABLE_RLS);
-    assert_eq!(client.diagnostics(&doc), Vec::<Value>::new());
+    assert_eq!(codes(&client.diagnostics(&doc)), ["sql/rls-no-policy"]);
 
     // Changes stamped 2 (same) and 1 (older) that would take it out again.
     let alter = find(&doc.text, ENABLE_RLS, client.encoding);
@@ -95,8 +95,8 @@ fn changes_whose_version_is_not_newer_are_dropped() {
     client.change(&mut doc, end, "-- done\n");
     assert_eq!(doc.version, 3);
     assert_eq!(
-        client.diagnostics(&doc),
-        Vec::<Value>::new(),
+        codes(&client.diagnostics(&doc)),
+        ["sql/rls-no-policy"],
         "a stale change was applied"
     );
 
@@ -184,7 +184,7 @@ fn clients_that_pull_get_diagnostics_on_request_and_no_push() {
 
     let end = end_of(&client, &doc);
     client.change(&mut doc, end, ENABLE_RLS);
-    assert_eq!(pull(&mut client, &doc.uri), Vec::<Value>::new());
+    assert_eq!(codes(&pull(&mut client, &doc.uri)), ["sql/rls-no-policy"]);
 
     client.replace(&mut doc, ENABLE_RLS, "");
     let items = pull(&mut client, &doc.uri);
@@ -291,9 +291,10 @@ fn fix_all_leaves_unsafe_fixes_to_the_user() {
         Some(&["source.fixAll.moat"]),
     );
     assert_eq!(fix_all, Vec::<Value>::new());
-    // Still offered as a quick fix.
+    // Still offered as quick fixes (with and without owner policies).
     let quick = client.code_actions(&doc, d["range"].clone(), std::slice::from_ref(&d), None);
-    assert_eq!(only(&quick)["kind"], "quickfix");
+    assert_eq!(quick.len(), 2, "{quick:?}");
+    assert!(quick.iter().all(|a| a["kind"] == "quickfix"));
 }
 
 #[test]
@@ -621,7 +622,7 @@ fn positions_past_the_end_of_a_line_are_clamped() {
         "{}",
         doc.text
     );
-    assert_eq!(client.diagnostics(&doc), Vec::<Value>::new());
+    assert_eq!(codes(&client.diagnostics(&doc)), ["sql/rls-no-policy"]);
 
     // Deleting from the start of the alter line to past its end.
     client.change(&mut doc, range(3, 0, 3, 999), "");
@@ -777,4 +778,86 @@ fn hover_follows_edits_and_ends_with_close() {
     client.close(&doc);
     client.published(&doc.uri, None);
     assert_eq!(hover_on_users(&mut client, &doc), Value::Null);
+}
+
+/// Waits for a publish for `uri` whose diagnostics have exactly `codes`.
+fn wait_for_codes(client: &mut Client, uri: &str, expected: &[&str]) {
+    client.wait_for(&format!("diagnostics {expected:?} for {uri}"), |m| {
+        is_publish_for(m, uri) && codes(m["params"]["diagnostics"].as_array().unwrap()) == expected
+    });
+}
+
+#[test]
+fn enabling_rls_in_one_migration_clears_the_finding_in_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let create = migrations.join("20240101000000_create.sql");
+    let secure = migrations.join("20240102000000_secure.sql");
+    std::fs::write(
+        &create,
+        "create table public.notes (id bigint primary key, body text);\n",
+    )
+    .unwrap();
+    std::fs::write(&secure, "-- nothing yet\n").unwrap();
+    let mut client = server_in(dir.path(), json!({}));
+
+    let create_uri = file_uri(&create);
+    let secure_uri = file_uri(&secure);
+    let _a = client.open(
+        &create_uri,
+        "sql",
+        1,
+        &std::fs::read_to_string(&create).unwrap(),
+    );
+    wait_for_codes(&mut client, &create_uri, &["sql/rls-disabled"]);
+    let mut b = client.open(&secure_uri, "sql", 1, "-- nothing yet\n");
+    // Enabling RLS in the second file clears the finding shown in the first…
+    client.replace_all(&mut b, "alter table public.notes enable row level security;\ncreate policy \"own\" on public.notes for select to authenticated using (true);\n");
+    wait_for_codes(&mut client, &create_uri, &[]);
+    // …and taking it out brings it back.
+    client.replace_all(&mut b, "-- nothing\n");
+    wait_for_codes(&mut client, &create_uri, &["sql/rls-disabled"]);
+}
+
+#[test]
+fn migrations_on_disk_are_scanned_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let create = migrations.join("20240101000000_create.sql");
+    std::fs::write(
+        &create,
+        "create table public.notes (id bigint primary key);\n",
+    )
+    .unwrap();
+    // Secured in a migration that is never opened.
+    std::fs::write(
+        migrations.join("20240102000000_secure.sql"),
+        "alter table public.notes enable row level security;\n",
+    )
+    .unwrap();
+    let uri = file_uri(dir.path());
+    let mut client = Client::in_process();
+    client.initialize(
+        json!({"window": {"workDoneProgress": true}}),
+        json!({"rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "p"}]}),
+    );
+    let create_uri = file_uri(&create);
+    client.open(
+        &create_uri,
+        "sql",
+        1,
+        &std::fs::read_to_string(&create).unwrap(),
+    );
+    wait_for_codes(&mut client, &create_uri, &[]);
+    client.wait_for("window/workDoneProgress/create", |m| {
+        m["method"] == "window/workDoneProgress/create"
+    });
+    client.wait_for("$/progress begin", |m| {
+        m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin"
+    });
+    client.wait_for("$/progress end", |m| {
+        m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
+    });
 }

@@ -284,9 +284,16 @@ fn quick_fixes_remove_the_diagnostic() {
         std::slice::from_ref(&d),
         Some(&["quickfix"]),
     );
-    let fix = only(&actions);
+    // Enabling RLS, and enabling it with owner policies (the table has an
+    // owner column); the plain one first.
+    assert_eq!(actions.len(), 2, "{actions:?}");
+    let fix = &actions[0];
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["title"], "Enable row level security on public.profiles");
+    assert_eq!(
+        actions[1]["title"],
+        "Enable row level security on public.profiles with owner policies on id"
+    );
     assert_eq!(fix["isPreferred"], true);
     assert_eq!(
         fix["diagnostics"],
@@ -301,7 +308,7 @@ fn quick_fixes_remove_the_diagnostic() {
         "{}",
         sql.text
     );
-    assert_eq!(client.diagnostics(&sql), Vec::<Value>::new());
+    assert_eq!(codes(&client.diagnostics(&sql)), ["sql/rls-no-policy"]);
 
     // Firebase: two fixes, the owner restriction first.
     let mut rules = client.open(
@@ -365,7 +372,7 @@ fn code_action_for_an_outdated_diagnostic_offers_nothing() {
         std::slice::from_ref(&new),
         Some(&["quickfix"]),
     );
-    assert_eq!(fresh.len(), 1);
+    assert_eq!(fresh.len(), 2);
 }
 
 #[test]
@@ -504,4 +511,41 @@ fn initialize_offers_hover() {
     let mut client = Client::spawn_binary();
     let result = client.initialize_with_encodings(&[]);
     assert_eq!(result["capabilities"]["hoverProvider"], true, "{result:#}");
+}
+
+#[test]
+fn two_migrations_open_rls_enabled_in_one_clears_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let create = migrations.join("20240101000000_create.sql");
+    let secure = migrations.join("20240102000000_secure.sql");
+    let create_sql = "create table public.notes (id bigint primary key, body text);\n";
+    std::fs::write(&create, create_sql).unwrap();
+    std::fs::write(&secure, "").unwrap();
+    let root = file_uri(dir.path());
+    let mut client = Client::spawn_binary();
+    client.initialize(
+        json!({}),
+        json!({"rootUri": root, "workspaceFolders": [{"uri": root, "name": "p"}]}),
+    );
+    let (create_uri, secure_uri) = (file_uri(&create), file_uri(&secure));
+    let wait = |client: &mut Client, expected: &[&str]| {
+        client.wait_for(&format!("{expected:?} on the create migration"), |m| {
+            is_publish_for(m, &create_uri)
+                && codes(m["params"]["diagnostics"].as_array().unwrap()) == expected
+        });
+    };
+    client.open(&create_uri, "sql", 1, create_sql);
+    wait(&mut client, &["sql/rls-disabled"]);
+    let mut other = client.open(&secure_uri, "sql", 1, "");
+    client.replace_all(
+        &mut other,
+        "alter table public.notes enable row level security;\n",
+    );
+    wait(&mut client, &[]);
+    client.replace_all(&mut other, "");
+    wait(&mut client, &["sql/rls-disabled"]);
+    client.shutdown_and_exit();
+    assert_eq!(client.wait_for_exit(), Some(0));
 }

@@ -162,11 +162,8 @@ macro_rules! query_sources {
 /// Every query file. `javascript/` queries apply to JavaScript, TypeScript
 /// and TSX; `typescript/` ones to TypeScript and TSX; the others to their
 /// own language.
-const QUERY_SOURCES: &[QuerySource] = query_sources![
-    "javascript" / "imports",
-    "typescript" / "imports-ts",
-    "sql" / "statements",
-];
+const QUERY_SOURCES: &[QuerySource] =
+    query_sources!["javascript" / "imports", "typescript" / "imports-ts",];
 
 fn dir_applies(dir: &str, language: Language) -> bool {
     match dir {

@@ -90,9 +90,9 @@ pub struct FileContext<'a> {
     pub tree: &'a Tree,
     /// The language `text` was parsed as.
     pub language: Language,
-    /// Cross-file facts, and this file's index among the workspace's SQL
-    /// files, when the front end built them.
-    workspace: Option<(&'a workspace::Workspace, Option<usize>)>,
+    /// The SQL model this file belongs to and its index there, when the
+    /// front end built one that holds it.
+    sql: Option<(&'a workspace::SqlWorkspace, usize)>,
     firebase: std::cell::OnceCell<firebase::model::RulesFile<'a>>,
     /// A one-file SQL workspace, built on first use when the front end gave
     /// none.
@@ -112,21 +112,20 @@ impl<'a> FileContext<'a> {
             text,
             tree,
             language,
-            workspace: None,
+            sql: None,
             firebase: std::cell::OnceCell::new(),
             lone_sql: std::cell::OnceCell::new(),
         }
     }
 
-    /// Gives the analysis the workspace's cross-file facts. `sql_file` is
-    /// this file's index in `workspace.sql`'s files (for a SQL file that
-    /// the workspace holds).
+    /// Gives the analysis the workspace's cross-file facts. `key` is this
+    /// file's canonical path, by which the workspace's models know it.
     pub fn with_workspace(
         mut self,
         workspace: &'a workspace::Workspace,
-        sql_file: Option<usize>,
+        key: Option<&Path>,
     ) -> FileContext<'a> {
-        self.workspace = Some((workspace, sql_file));
+        self.sql = key.and_then(|k| workspace.sql_file(k));
         self
     }
 
@@ -135,12 +134,8 @@ impl<'a> FileContext<'a> {
     /// use, with default settings) when there is none or it does not hold
     /// this file.
     pub fn sql_workspace(&self) -> (&workspace::SqlWorkspace, usize) {
-        if let Some((ws, Some(index))) = self.workspace {
-            if let Some(sql) = ws.sql.as_deref() {
-                if index < sql.files.len() {
-                    return (sql, index);
-                }
-            }
+        if let Some((sql, index)) = self.sql {
+            return (sql, index);
         }
         let lone = self.lone_sql.get_or_init(|| {
             let source = workspace::SqlSource::new(
@@ -223,21 +218,20 @@ pub fn analyze_text(path: &Path, text: &str, language: Language, config: &Config
 }
 
 /// [`analyze_text`] with the workspace's cross-file facts: `workspace` and
-/// this file's index among its SQL files (see
-/// [`FileContext::with_workspace`]).
+/// this file's canonical path there (see [`FileContext::with_workspace`]).
 pub fn analyze_text_in(
     path: &Path,
     text: &str,
     language: Language,
     config: &Config,
-    workspace: Option<(&workspace::Workspace, Option<usize>)>,
+    workspace: Option<(&workspace::Workspace, Option<&Path>)>,
 ) -> Vec<Finding> {
     let Some(tree) = crate::language::parse(language, text, None) else {
         return Vec::new();
     };
     let mut ctx = FileContext::new(path, text, &tree, language);
-    if let Some((ws, sql_file)) = workspace {
-        ctx = ctx.with_workspace(ws, sql_file);
+    if let Some((ws, key)) = workspace {
+        ctx = ctx.with_workspace(ws, key);
     }
     analyze_file(&ctx, config)
 }

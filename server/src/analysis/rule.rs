@@ -156,7 +156,19 @@ pub static RULES: &[&Rule] = &[
     &crate::analysis::firebase::unverified_email_claim::RULE,
     &crate::analysis::javascript::jwt_missing_algorithms::RULE,
     &INVALID_CONFIG,
+    &crate::analysis::sql::auth_rls_initplan::RULE,
+    &crate::analysis::sql::auth_users_exposed::RULE,
+    &crate::analysis::sql::function_search_path::RULE,
+    &crate::analysis::sql::grant_to_anon::RULE,
+    &crate::analysis::sql::permissive_policy::RULE,
+    &crate::analysis::sql::pii_exposed::RULE,
+    &crate::analysis::sql::policy_user_metadata::RULE,
+    &crate::analysis::sql::policy_without_role::RULE,
     &crate::analysis::sql::rls_disabled::RULE,
+    &crate::analysis::sql::rls_explicitly_disabled::RULE,
+    &crate::analysis::sql::rls_no_policy::RULE,
+    &crate::analysis::sql::security_definer_exposed::RULE,
+    &crate::analysis::sql::security_definer_view::RULE,
 ];
 
 /// Looks a rule up by id.

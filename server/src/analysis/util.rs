@@ -94,22 +94,11 @@ pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
-/// Runs `query` over the whole tree and calls `f` with each match's
+/// Runs `query` over the subtree of `node` and calls `f` with each match's
 /// captures as (capture name, node) pairs, considering only matches whose
-/// first node is at most `max_start_depth` levels below the root (the root
-/// is depth 0; `None` for any depth). Bounding the depth keeps query cursors
-/// linear on deeply nested files, where they otherwise slow down sharply.
-pub fn for_each_match_within<'t>(
-    ctx: &FileContext<'t>,
-    query: &Query,
-    max_start_depth: Option<u32>,
-    f: impl FnMut(&[(&str, Node<'t>)]),
-) {
-    for_each_match_under(ctx, query, ctx.tree.root_node(), max_start_depth, f)
-}
-
-/// Like [`for_each_match_within`], for the subtree of `node` (depths count
-/// from `node`).
+/// first node is at most `max_start_depth` levels below `node` (`None` for
+/// any depth). Bounding the depth keeps query cursors linear on deeply
+/// nested files, where they otherwise slow down sharply.
 pub fn for_each_match_under<'t>(
     ctx: &FileContext<'t>,
     query: &Query,

@@ -6,11 +6,10 @@ pub mod report;
 pub mod sarif;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::analysis::workspace::{self, SqlSource, SqlWorkspace, Workspace};
+use crate::analysis::workspace::{self, SqlSource, Workspace};
 use crate::analysis::{self, Finding, Severity};
 use crate::config::{self, Config};
 use crate::language::Language;
@@ -283,16 +282,22 @@ fn read_text(path: &Path) -> std::io::Result<String> {
     Ok(strip_bom(text))
 }
 
-/// The folder whose SQL files make up the schema model: the folder of the
-/// `moat.toml` in force, else the git repository above the checked paths,
-/// else their common ancestor.
+/// The folder whose SQL files make up the schema models: the folder of the
+/// `moat.toml` in force when it holds the checked paths, else the git
+/// repository above them, else their common ancestor.
 fn project_root(config_path: Option<&Path>, paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
-    if let Some(config) = config_path {
-        return workspace::key_of(&cwd.join(config))
-            .parent()
-            .map(Path::to_path_buf);
-    }
     let common = common_ancestor(paths, cwd)?;
+    // The configuration's folder, when it holds what is checked (an
+    // explicit `--config` elsewhere, say in /tmp, names no project).
+    if let Some(config_dir) = config_path.and_then(|c| {
+        workspace::key_of(&cwd.join(c))
+            .parent()
+            .map(Path::to_path_buf)
+    }) {
+        if common.starts_with(&config_dir) {
+            return Some(config_dir);
+        }
+    }
     let git_root = common
         .ancestors()
         .find(|d| d.join(".git").exists())
@@ -330,10 +335,9 @@ fn sql_workspace(
             ))
         })
         .collect();
-    let settings = workspace::sql_settings(config, root);
-    Workspace {
-        sql: Some(Arc::new(SqlWorkspace::build(sources, &settings))),
-    }
+    Workspace::from_sql(sources, &|project| {
+        workspace::sql_settings(config, project.or(root))
+    })
 }
 
 fn check_file(
@@ -341,21 +345,18 @@ fn check_file(
     config: &Config,
     workspace: &Workspace,
 ) -> Result<CheckedFile, (PathBuf, String)> {
-    let sql_file = workspace
-        .sql
-        .as_deref()
-        .and_then(|sql| sql.file_index(&workspace::key_of(&target.read_path)));
-    // A SQL file the model holds is analysed with the very text the model read.
-    let text = match (sql_file, workspace.sql.as_deref()) {
-        (Some(i), Some(sql)) => sql.files[i].text.to_string(),
-        _ => read_text(&target.read_path).map_err(|e| (target.path.clone(), e.to_string()))?,
+    let key = workspace::key_of(&target.read_path);
+    // A SQL file a model holds is analysed with the very text the model read.
+    let text = match workspace.sql_file(&key) {
+        Some((sql, i)) => sql.files[i].text.to_string(),
+        None => read_text(&target.read_path).map_err(|e| (target.path.clone(), e.to_string()))?,
     };
     let findings = analysis::analyze_text_in(
         &target.path,
         &text,
         target.language,
         config,
-        Some((workspace, sql_file)),
+        Some((workspace, Some(&key))),
     );
     Ok(CheckedFile {
         path: target.path.clone(),

@@ -255,6 +255,25 @@ fn write_text_finding(
         paint(color, "1;34", "|"),
         paint(color, severity_color(f.severity), &"^".repeat(width))
     )?;
+    for r in &f.related {
+        let place = match &r.path {
+            None => {
+                let (l, c) = line_column(rope, r.range.start);
+                format!("{}:{l}:{c}", file.path.display())
+            }
+            Some(other) => match position_in(other, r.range.start) {
+                Some((l, c)) => format!("{}:{l}:{c}", other.display()),
+                None => other.display().to_string(),
+            },
+        };
+        writeln!(
+            out,
+            "{pad} {} note: {} ({})",
+            paint(color, "1;34", "="),
+            escape(&r.message, false),
+            escape(&place, false)
+        )?;
+    }
     for fix in &f.fixes {
         writeln!(
             out,
@@ -290,6 +309,15 @@ fn fix_json(rope: &Rope, fix: &Fix) -> Value {
     json!({"title": fix.title, "applicability": fix.applicability.as_str(), "edits": edits})
 }
 
+/// The one-based line and column of byte `offset` in the file at `path`
+/// (read from disk, without a byte order mark, as the analysis read it);
+/// `None` when it cannot be read.
+pub fn position_in(path: &Path, offset: usize) -> Option<(usize, usize)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Some(line_column(&Rope::from_str(text), offset))
+}
+
 /// The JSON form of one finding of `file` (whose text is `rope`): `rule`,
 /// `severity`, `path`, one-based `line`/`column`/`end_line`/`end_column`
 /// (columns in Unicode scalar values, end exclusive), `message`, `fix` (the
@@ -302,14 +330,17 @@ fn diagnostic_json(rope: &Rope, path: &str, f: &Finding) -> Value {
         .related
         .iter()
         .map(|r| {
-            // Places in other files carry no position until the reporter is
-            // given those files' text.
-            let (line, column) = match r.path {
+            // Places in other files: positions from that file's text (read
+            // again; null when it cannot be read).
+            let (line, column) = match &r.path {
                 None => {
                     let (l, c) = line_column(rope, r.range.start);
                     (json!(l), json!(c))
                 }
-                Some(_) => (Value::Null, Value::Null),
+                Some(other) => match position_in(other, r.range.start) {
+                    Some((l, c)) => (json!(l), json!(c)),
+                    None => (Value::Null, Value::Null),
+                },
             };
             json!({
                 "path": r.path.as_ref().map_or(path.to_string(), |p| p.to_string_lossy().replace('\\', "/")),

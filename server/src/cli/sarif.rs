@@ -137,15 +137,34 @@ pub fn sarif(result: &CheckResult) -> Sarif {
             let related: Vec<Location> = f
                 .related
                 .iter()
-                .filter(|r| r.path.is_none())
                 .map(|r| {
+                    let physical = match &r.path {
+                        None => PhysicalLocation::builder()
+                            .artifact_location(artifact())
+                            .region(region(&rope, &r.range))
+                            .build(),
+                        Some(other) => {
+                            let location = ArtifactLocation::builder()
+                                .uri(other.to_string_lossy().replace('\\', "/"))
+                                .build();
+                            match crate::cli::report::position_in(other, r.range.start) {
+                                Some((line, column)) => PhysicalLocation::builder()
+                                    .artifact_location(location)
+                                    .region(
+                                        Region::builder()
+                                            .start_line(line as i64)
+                                            .start_column(column as i64)
+                                            .build(),
+                                    )
+                                    .build(),
+                                None => PhysicalLocation::builder()
+                                    .artifact_location(location)
+                                    .build(),
+                            }
+                        }
+                    };
                     Location::builder()
-                        .physical_location(
-                            PhysicalLocation::builder()
-                                .artifact_location(artifact())
-                                .region(region(&rope, &r.range))
-                                .build(),
-                        )
+                        .physical_location(physical)
                         .message(text(r.message.clone()))
                         .build()
                 })

@@ -97,25 +97,39 @@ fn fix_data(rope: &Rope, fix: &Fix, enc: PositionEncoding) -> FixData {
 /// Converts a finding on the document `uri` (text `rope`, version
 /// `version`) to an LSP diagnostic: range in the negotiated encoding,
 /// severity, `code` = rule id, `codeDescription.href` = the rule's docs,
-/// `source` = "moat", related places, and fixes in `data`.
+/// `source` = "moat", related places, and fixes in `data`. `other_file`
+/// resolves a related place's path in another file to its URI and text;
+/// places it cannot resolve are left out.
 pub fn diagnostic(
     uri: &Uri,
     rope: &Rope,
     version: i32,
     finding: &Finding,
     enc: PositionEncoding,
+    other_file: &dyn Fn(&std::path::Path) -> Option<(Uri, Rope)>,
 ) -> Diagnostic {
     let href = rule::find(finding.rule).and_then(|r| r.docs_url().parse::<Uri>().ok());
     let related: Vec<DiagnosticRelatedInformation> = finding
         .related
         .iter()
-        .filter(|r| r.path.is_none())
-        .map(|r| DiagnosticRelatedInformation {
-            location: Location {
-                uri: uri.clone(),
-                range: range(rope, &r.range, enc),
-            },
-            message: r.message.clone(),
+        .filter_map(|r| {
+            let location = match &r.path {
+                None => Location {
+                    uri: uri.clone(),
+                    range: range(rope, &r.range, enc),
+                },
+                Some(path) => {
+                    let (other_uri, other_rope) = other_file(path)?;
+                    Location {
+                        uri: other_uri,
+                        range: range(&other_rope, &r.range, enc),
+                    }
+                }
+            };
+            Some(DiagnosticRelatedInformation {
+                location,
+                message: r.message.clone(),
+            })
         })
         .collect();
     let data = DiagnosticData {

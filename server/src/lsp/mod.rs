@@ -275,12 +275,12 @@ impl Backend {
             }
             let text = snap.rope.to_string();
             let workspace = self.state.sql.current();
-            let sql_file = match (language, workspace.sql.as_deref(), uri.to_file_path()) {
-                (Language::Sql, Some(sql), Some(abs)) => sql.file_index(&key_of(&abs)),
+            let key = match (language, uri.to_file_path()) {
+                (Language::Sql, Some(abs)) => Some(key_of(&abs)),
                 _ => None,
             };
-            let ctx =
-                FileContext::new(&path, &text, tree, language).with_workspace(&workspace, sql_file);
+            let ctx = FileContext::new(&path, &text, tree, language)
+                .with_workspace(&workspace, key.as_deref());
             analysis::analyze_file(&ctx, &config)
         }));
         result.unwrap_or_else(|_| {
@@ -293,7 +293,11 @@ impl Backend {
         let enc = self.encoding();
         self.findings(uri, snap)
             .iter()
-            .map(|f| convert::diagnostic(uri, &snap.rope, snap.version, f, enc))
+            .map(|f| {
+                convert::diagnostic(uri, &snap.rope, snap.version, f, enc, &|p| {
+                    self.other_file(p)
+                })
+            })
             .collect()
     }
 
@@ -378,8 +382,11 @@ impl Backend {
 
     /// Rebuilds the schema model from the index with the current settings.
     fn rebuild_sql(&self) {
-        let settings = workspace::sql_settings(&self.config(), self.root().as_deref());
-        self.state.sql.rebuild(&settings);
+        let config = self.config();
+        let root = self.root();
+        self.state
+            .sql
+            .rebuild(&|project| workspace::sql_settings(&config, project.or(root.as_deref())));
         self.state.sql_generation.fetch_add(1, Ordering::SeqCst);
     }
 
@@ -489,6 +496,26 @@ impl Backend {
         self.republish_sql_documents(None);
     }
 
+    /// The URI and text of a file named by a finding's related place (a
+    /// path relative to the workspace root, or absolute): the open
+    /// document's text when it is open, else the file on disk.
+    fn other_file(&self, path: &Path) -> Option<(Uri, Rope)> {
+        let abs = match self.root() {
+            Some(root) if path.is_relative() => root.join(path),
+            _ => path.to_path_buf(),
+        };
+        let open = self
+            .state
+            .documents
+            .iter()
+            .find(|e| e.key().to_file_path().is_some_and(|p| p == abs))
+            .map(|e| (e.key().clone(), e.rope.clone()));
+        open.or_else(|| {
+            let text = std::fs::read_to_string(&abs).ok()?;
+            Some((Uri::from_file_path(&abs)?, Rope::from_str(&text)))
+        })
+    }
+
     /// Another handle on the same server state and client.
     fn handle(&self) -> Backend {
         Backend {
@@ -589,7 +616,7 @@ impl Backend {
                 let enc = self.encoding();
                 let diagnostics = config::findings(&text, problems, &report.config)
                     .iter()
-                    .map(|f| convert::diagnostic(&uri, &rope, 0, f, enc))
+                    .map(|f| convert::diagnostic(&uri, &rope, 0, f, enc, &|p| self.other_file(p)))
                     .collect();
                 if !self.state.client_pulls.load(Ordering::Relaxed) {
                     self.client

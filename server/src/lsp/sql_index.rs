@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::analysis::sql::model::Settings;
-use crate::analysis::workspace::{key_of, SqlSource, SqlWorkspace, Workspace};
+use crate::analysis::workspace::{key_of, SqlSource, Workspace};
 
 /// One SQL file known to the index.
 #[derive(Clone, Debug)]
@@ -120,15 +120,15 @@ impl SqlIndex {
         true
     }
 
-    /// Rebuilds the model from every known file and returns it.
-    pub fn rebuild(&self, settings: &Settings) -> Arc<Workspace> {
+    /// Rebuilds the models from every known file and returns them;
+    /// `settings_for` gives a Supabase project folder's settings (see
+    /// [`Workspace::from_sql`]).
+    pub fn rebuild(&self, settings_for: &dyn Fn(Option<&Path>) -> Settings) -> Arc<Workspace> {
         let sources: Vec<SqlSource> = {
             let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             entries.values().map(|e| e.source.clone()).collect()
         };
-        let ws = Arc::new(Workspace {
-            sql: Some(Arc::new(SqlWorkspace::build(sources, settings))),
-        });
+        let ws = Arc::new(Workspace::from_sql(sources, settings_for));
         *self.workspace.write().unwrap_or_else(|e| e.into_inner()) = ws.clone();
         ws
     }
@@ -173,8 +173,8 @@ mod tests {
         ));
         // A disk refresh does not replace the open text.
         index.set_from_disk(vec![source("a.sql", "create table c (id int);")]);
-        let ws = index.rebuild(&Settings::default());
-        let sql = ws.sql.as_deref().unwrap();
+        let ws = index.rebuild(&|_| Settings::default());
+        let sql = &ws.sql[0];
         assert_eq!(&*sql.files[0].text, "create table b (id int);");
         // Closed, and not on disk (the test path does not exist): gone.
         assert!(index.close(PathBuf::from("a.sql"), Path::new("/w/a.sql")));

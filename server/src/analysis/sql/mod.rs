@@ -2,8 +2,22 @@
 //! for reading tree-sitter-postgres trees (which have no field names; node
 //! kinds follow PostgreSQL's own grammar, `gram.y`).
 
+pub mod auth_rls_initplan;
+pub mod auth_users_exposed;
+pub mod function_search_path;
+pub mod grant_to_anon;
 pub mod model;
+pub mod objects;
+pub mod permissive_policy;
+pub mod pii_exposed;
+pub mod policy_expr;
+pub mod policy_user_metadata;
+pub mod policy_without_role;
 pub mod rls_disabled;
+pub mod rls_explicitly_disabled;
+pub mod rls_no_policy;
+pub mod security_definer_exposed;
+pub mod security_definer_view;
 pub mod statements;
 
 use tree_sitter::Node;
@@ -47,35 +61,6 @@ pub fn fold_identifier(text: &str) -> String {
     } else {
         text.to_lowercase()
     }
-}
-
-/// Reads a `qualified_name` node (`ColId` then an optional `indirection` of
-/// `.attr_name` parts). For three-part names the last two parts are kept.
-pub fn qualified_name(ctx: &FileContext<'_>, node: Node<'_>) -> Option<QualifiedName> {
-    let first = child_of_kind(node, "ColId")?;
-    let mut parts = vec![fold_identifier(ctx.node_text(first))];
-    if let Some(ind) = child_of_kind(node, "indirection") {
-        let mut stack = vec![ind];
-        // indirection nests indirection_el nodes, each holding one attr_name.
-        let mut cursor = ind.walk();
-        let mut els = Vec::new();
-        while let Some(n) = stack.pop() {
-            for c in n.named_children(&mut cursor) {
-                if c.kind() == "attr_name" {
-                    els.push(c);
-                } else {
-                    stack.push(c);
-                }
-            }
-        }
-        els.sort_by_key(|n| n.start_byte());
-        parts.extend(els.into_iter().map(|n| fold_identifier(ctx.node_text(n))));
-    }
-    let name = parts.pop()?;
-    Some(QualifiedName {
-        schema: parts.pop(),
-        name,
-    })
 }
 
 /// Reads a dotted name in a statement parsed alone
@@ -189,27 +174,94 @@ fn has_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// The `toplevel_stmt` (or other direct child of the root) containing
-/// `node`, which is where a statement's trailing `;` is a sibling.
-pub fn statement_root(node: Node<'_>) -> Node<'_> {
-    let mut n = node;
-    while let Some(p) = n.parent() {
-        if p.parent().is_none() {
-            return n;
-        }
-        n = p;
-    }
-    n
+/// The column that names a table's owning user, for owner policies: a
+/// column referencing `auth.users`, else one named `user_id`, `owner_id`,
+/// `profile_id`, `author_id`, `created_by` or `owner` (in that order), else
+/// `id` when it references `auth.users`. `None` when the table has none.
+pub fn owner_column(table: &model::Table) -> Option<&model::Column> {
+    let auth_users = |c: &&model::Column| {
+        c.references
+            .as_ref()
+            .is_some_and(|r| r.schema.as_deref() == Some("auth") && r.name == "users")
+    };
+    table
+        .columns
+        .iter()
+        .find(|c| auth_users(c) && c.name != "id")
+        .or_else(|| {
+            [
+                "user_id",
+                "owner_id",
+                "profile_id",
+                "author_id",
+                "created_by",
+                "owner",
+            ]
+            .iter()
+            .find_map(|n| table.columns.iter().find(|c| c.name == *n))
+        })
+        .or_else(|| table.columns.iter().find(auth_users))
 }
 
-/// The byte offset just after the statement containing `node`, including
-/// its `;` when it has one.
-pub fn statement_end(node: Node<'_>) -> usize {
-    let stmt = statement_root(node);
-    match stmt.next_sibling() {
-        Some(s) if s.kind() == ";" => s.end_byte(),
-        _ => stmt.end_byte(),
-    }
+/// Column names (or parts of them) that hold personal or secret data.
+pub const SENSITIVE_COLUMN_WORDS: &[&str] = &[
+    "email",
+    "phone",
+    "mobile",
+    "address",
+    "street",
+    "postal",
+    "zip",
+    "birth",
+    "dob",
+    "ssn",
+    "social_security",
+    "tax_id",
+    "taxid",
+    "passport",
+    "national_id",
+    "iban",
+    "bank_account",
+    "account_number",
+    "routing",
+    "card_number",
+    "credit_card",
+    "cvv",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "private_key",
+    "salary",
+    "medical",
+    "diagnosis",
+];
+
+/// The columns of `table` whose names say they hold personal or secret
+/// data ([`SENSITIVE_COLUMN_WORDS`], matched as whole `_`-separated words
+/// or word sequences: `email`, `user_email`, `phone_number`,
+/// `date_of_birth`; not `emails_sent_count`… which still matches `email`
+/// only as its own word).
+pub fn sensitive_columns(table: &model::Table) -> Vec<&model::Column> {
+    table
+        .columns
+        .iter()
+        .filter(|c| {
+            let name = format!("_{}_", c.name.to_ascii_lowercase());
+            SENSITIVE_COLUMN_WORDS
+                .iter()
+                .any(|w| name.contains(&format!("_{w}_")))
+                || name.contains("_birth") // date_of_birth, birthdate
+        })
+        .collect()
+}
+
+/// Whether a table holds user data: an owner column ([`owner_column`]) or a
+/// sensitive column ([`sensitive_columns`]).
+pub fn holds_user_data(table: &model::Table) -> bool {
+    owner_column(table).is_some() || !sensitive_columns(table).is_empty()
 }
 
 #[cfg(test)]
@@ -253,5 +305,32 @@ mod tests {
         assert_eq!(fold_identifier("Users"), "users");
         assert_eq!(fold_identifier("\"Users\""), "Users");
         assert_eq!(fold_identifier("\"a\"\"b\""), "a\"b");
+    }
+
+    #[test]
+    fn owner_and_sensitive_columns() {
+        use crate::analysis::workspace::{SqlSource, SqlWorkspace};
+        let sql = "create table public.notes (id uuid primary key, author uuid references auth.users, user_email text, phone_number text, emails_sent int, date_of_birth date, title text);\ncreate table public.products (id int, name text, price int);\ncreate table public.profiles (id uuid primary key references auth.users, bio text);";
+        let src = SqlSource::new(
+            "supabase/migrations/1.sql".into(),
+            "/1.sql".into(),
+            sql.into(),
+        );
+        let ws = SqlWorkspace::build(vec![src], &model::Settings::default());
+        let t = |n: &str| ws.schema.tables.iter().find(|t| t.name.name == n).unwrap();
+        assert_eq!(
+            owner_column(t("notes")).map(|c| c.name.as_str()),
+            Some("author")
+        );
+        let names: Vec<&str> = sensitive_columns(t("notes"))
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["user_email", "phone_number", "date_of_birth"]);
+        assert!(!holds_user_data(t("products")));
+        assert_eq!(
+            owner_column(t("profiles")).map(|c| c.name.as_str()),
+            Some("id")
+        );
     }
 }

@@ -316,17 +316,27 @@ fn reach(grants: &Grants, explicit: &BTreeSet<String>, role: &str, privilege: Pr
     Reach { granted, assumed }
 }
 
+/// Whether `path` is a Supabase migration: a file directly in a
+/// `supabase/migrations` folder whose name is a version (digits), `_`, a
+/// name, and `.sql` — the files `supabase db push` applies
+/// (`20240101120000_init.sql`). A `TEMPLATE.sql` or `README.sql` beside
+/// them is not one.
+pub fn is_migration(path: &std::path::Path) -> bool {
+    let in_folder = path
+        .parent()
+        .is_some_and(|d| d.ends_with("supabase/migrations"));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let versioned = name.split_once('_').is_some_and(|(version, _)| {
+        !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit())
+    });
+    in_folder && versioned && name.ends_with(".sql")
+}
+
 /// Orders SQL files as migrations run: `supabase/migrations/<timestamp>_<name>.sql`
 /// sorted by file name first, then every other `.sql` file sorted by path.
 /// Returns indices into `paths`.
 pub fn migration_order(paths: &[PathBuf]) -> Vec<usize> {
-    let is_migration = |p: &PathBuf| {
-        let parent = p
-            .parent()
-            .map(|d| d.ends_with("supabase/migrations"))
-            .unwrap_or(false);
-        parent && p.extension().is_some_and(|e| e == "sql")
-    };
+    let is_migration = |p: &PathBuf| is_migration(p);
     let mut migrations: Vec<usize> = (0..paths.len())
         .filter(|&i| is_migration(&paths[i]))
         .collect();
@@ -349,6 +359,20 @@ mod builder;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_versioned_files_in_supabase_migrations_are_migrations() {
+        use std::path::Path;
+        assert!(is_migration(Path::new(
+            "supabase/migrations/20240101120000_init.sql"
+        )));
+        assert!(is_migration(Path::new("/x/supabase/migrations/001_a.sql")));
+        assert!(!is_migration(Path::new("supabase/migrations/TEMPLATE.sql")));
+        assert!(!is_migration(Path::new("supabase/migrations/_draft.sql")));
+        assert!(!is_migration(Path::new("supabase/migrations/v1_init.sql")));
+        assert!(!is_migration(Path::new("supabase/seed.sql")));
+        assert!(!is_migration(Path::new("db/migrations/001_a.sql")));
+    }
 
     #[test]
     fn migrations_first_by_file_name_then_the_rest_by_path() {

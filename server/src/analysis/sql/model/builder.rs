@@ -342,6 +342,16 @@ struct Builder {
     /// dropped since would fail; one on a relation never created is on a
     /// table made elsewhere, such as `storage.objects`, and is kept).
     ever_created: Vec<QualifiedName>,
+    /// RLS changes made by `alter table` on a table no statement created
+    /// (yet): a table made outside the migrations (in the dashboard, by a
+    /// dump), or one whose migrations' timestamps are out of order. When a
+    /// later `create table` makes it, it starts with these changes applied
+    /// — the database where those statements ran had the table already.
+    early_rls: Vec<(QualifiedName, Loc, RlsChange)>,
+    /// Replaying the statements of a DO block: they are often guarded by
+    /// `if exists (…)`, which the model does not evaluate, so a statement
+    /// there on a table that does not exist yet is taken as skipped.
+    in_do_block: bool,
 }
 
 impl Builder {
@@ -353,6 +363,8 @@ impl Builder {
             functions: Vec::new(),
             defaults: Defaults::new(settings),
             ever_created: Vec::new(),
+            early_rls: Vec::new(),
+            in_do_block: false,
         }
     }
 
@@ -529,7 +541,7 @@ impl Builder {
         };
         let (grants, explicit_grants) = self.defaults.for_new(&schema, Kind::Relation);
         self.ever_created.push(name.clone());
-        self.tables.push(Table {
+        let mut table = Table {
             name,
             created,
             columns,
@@ -538,7 +550,17 @@ impl Builder {
             grants,
             explicit_grants,
             temporary,
-        });
+        };
+        if !temporary {
+            let (early, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.early_rls)
+                .into_iter()
+                .partition(|(n, _, _)| n.same_relation(&table.name));
+            self.early_rls = rest;
+            for (_, loc, change) in early {
+                apply_rls(&mut table, loc, change);
+            }
+        }
+        self.tables.push(table);
     }
 
     fn alter_table(&mut self, at: At<'_>, node: Node<'_>) {
@@ -557,6 +579,14 @@ impl Builder {
             match (on_view, self.table_index(&name), self.view_index(&name)) {
                 (false, Some(t), _) => self.alter_table_cmd(at, t, cmd),
                 (_, _, Some(v)) => self.alter_view_cmd(at, v, cmd),
+                (false, None, None)
+                    if !self.in_do_block
+                        && !self.ever_created.iter().any(|n| n.same_relation(&name)) =>
+                {
+                    if let Some(change) = rls_change(cmd) {
+                        self.early_rls.push((name.clone(), at.whole(), change));
+                    }
+                }
                 _ => {}
             }
         }
@@ -567,21 +597,11 @@ impl Builder {
             return;
         };
         let table = &mut self.tables[t];
+        if let Some(change) = rls_change(cmd) {
+            apply_rls(table, at.whole(), change);
+            return;
+        }
         if has_child(cmd, "kw_row") && has_child(cmd, "kw_level") && has_child(cmd, "kw_security") {
-            let change = match first.kind() {
-                "kw_enable" => RlsChange::Enable,
-                "kw_disable" => RlsChange::Disable,
-                "kw_force" => RlsChange::Force,
-                "kw_no" => RlsChange::NoForce,
-                _ => return,
-            };
-            match change {
-                RlsChange::Enable => table.rls.enabled = true,
-                RlsChange::Disable => table.rls.enabled = false,
-                RlsChange::Force => table.rls.forced = true,
-                RlsChange::NoForce => table.rls.forced = false,
-            }
-            table.rls_changes.push((at.whole(), change));
             return;
         }
         match first.kind() {
@@ -843,8 +863,10 @@ impl Builder {
                             self.dropped_relation(&table.name, cascade);
                         } else if self.view_index(&name).is_none() {
                             // A table made outside the migrations: its
-                            // policies go too.
+                            // policies go too, and so does the RLS state
+                            // recorded for it.
                             self.dropped_relation(&name, cascade);
+                            self.early_rls.retain(|(n, _, _)| !n.same_relation(&name));
                         }
                     }
                     "kw_view" | "kw_materialized" => {
@@ -942,7 +964,9 @@ impl Builder {
         // A policy on a relation the migrations created and dropped would
         // fail; on one they never created (storage.objects) it is kept.
         let exists = self.table_index(&table).is_some();
-        if !exists && self.ever_created.iter().any(|n| n.same_relation(&table)) {
+        if !exists
+            && (self.in_do_block || self.ever_created.iter().any(|n| n.same_relation(&table)))
+        {
             return;
         }
         let permissive = !child_of_kind(node, "RowSecurityDefaultPermissive")
@@ -1406,9 +1430,11 @@ impl Builder {
             }
             found.push(stmt);
         }
+        self.in_do_block = true;
         for stmt in &found {
             self.statement(At { stmt, ..at }, false);
         }
+        self.in_do_block = false;
     }
 }
 
@@ -1713,7 +1739,7 @@ fn function_option(at: At<'_>, f: &mut Function, opt: Node<'_>) {
             Some(value.to_string())
         };
     } else if let Some(reset) = first_descendant(clause, "reset_rest") {
-        let all = has_child(reset, "kw_all");
+        let all = first_descendant(reset, "kw_all").is_some();
         let var = first_descendant(reset, "var_name").map(|v| at.ident(v));
         if all || var.as_deref() == Some("search_path") {
             f.search_path = None;
@@ -1882,6 +1908,32 @@ fn ddl_start(piece: &str) -> Option<usize> {
     None
 }
 
+/// The RLS change an `alter_table_cmd` makes, if it is one (`enable`,
+/// `disable`, `force`, `no force row level security`).
+fn rls_change(cmd: Node<'_>) -> Option<RlsChange> {
+    if !(has_child(cmd, "kw_row") && has_child(cmd, "kw_level") && has_child(cmd, "kw_security")) {
+        return None;
+    }
+    Some(match cmd.named_child(0)?.kind() {
+        "kw_enable" => RlsChange::Enable,
+        "kw_disable" => RlsChange::Disable,
+        "kw_force" => RlsChange::Force,
+        "kw_no" => RlsChange::NoForce,
+        _ => return None,
+    })
+}
+
+/// Applies an RLS change to a table and records where it was made.
+fn apply_rls(table: &mut Table, loc: Loc, change: RlsChange) {
+    match change {
+        RlsChange::Enable => table.rls.enabled = true,
+        RlsChange::Disable => table.rls.enabled = false,
+        RlsChange::Force => table.rls.forced = true,
+        RlsChange::NoForce => table.rls.forced = false,
+    }
+    table.rls_changes.push((loc, change));
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -1981,6 +2033,28 @@ mod tests {
         assert_eq!(bar.name, qn("bar"));
         assert_eq!((bar.created.file, bar.created.statement), (0, 1));
         assert_eq!(&sql[bar.created.range.clone()], "create table Bar");
+    }
+
+    #[test]
+    fn rls_enabled_before_a_table_is_created_applies_when_it_is() {
+        // Timestamps out of order, or a table made outside the migrations
+        // and written down later: the database that ran the `alter` had the
+        // table.
+        let s = build(&[
+            "alter table public.workspaces enable row level security;",
+            "create table public.workspaces (id uuid);\ncreate table public.other (id int);",
+        ]);
+        let t = |n: &str| s.tables.iter().find(|t| t.name.name == n).unwrap();
+        assert!(t("workspaces").rls.enabled);
+        assert_eq!(t("workspaces").rls_changes.len(), 1);
+        assert_eq!(t("workspaces").rls_changes[0].0.file, 0);
+        assert!(!t("other").rls.enabled);
+        // Not when the table is dropped between the alter and the create.
+        let s = build(&["alter table n enable row level security; drop table if exists n; create table n (id int);"]);
+        assert!(!s.tables[0].rls.enabled);
+        // Not for a table that existed and was dropped before the alter.
+        let s = build(&["create table a (id int); drop table a; alter table a enable row level security; create table a (id int);"]);
+        assert!(!s.tables[0].rls.enabled);
     }
 
     #[test]
@@ -2541,6 +2615,22 @@ mod tests {
         ]);
         assert_eq!(s.tables.len(), 1);
         assert!(s.policies.is_empty() && s.functions.is_empty() && s.views.is_empty());
+    }
+
+    #[test]
+    fn reset_all_unfixes_the_search_path() {
+        let s = build(&["create function public.b2() returns int language sql set search_path = public as $$ select 1 $$;\nalter function public.b2() reset all;"]);
+        assert_eq!(s.functions[0].search_path, None);
+    }
+
+    #[test]
+    fn do_block_statements_on_tables_that_do_not_exist_yet_are_taken_as_skipped() {
+        let s = build(&[
+            "do $$ begin if exists (select 1 from pg_tables where tablename = 'inv') then\n  create policy \"p\" on inv for select using (true);\n  alter table inv enable row level security;\nend if; end $$;",
+            "create table inv (id int);",
+        ]);
+        assert!(s.policies.is_empty());
+        assert!(!s.tables[0].rls.enabled);
     }
 
     #[test]

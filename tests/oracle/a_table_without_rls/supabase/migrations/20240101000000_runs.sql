@@ -1,0 +1,1 @@
+create table public.runs (id bigserial primary key, payload jsonb);

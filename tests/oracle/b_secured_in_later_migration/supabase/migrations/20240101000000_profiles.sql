@@ -1,0 +1,1 @@
+create table profiles (id uuid references auth.users primary key, email text);

@@ -1,0 +1,1 @@
+create table early (id bigserial primary key, v text);

@@ -1,0 +1,1 @@
+alter default privileges in schema public revoke all on tables from anon, authenticated;

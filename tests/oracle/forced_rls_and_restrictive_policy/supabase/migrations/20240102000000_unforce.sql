@@ -1,0 +1,1 @@
+alter table drafts no force row level security;

@@ -1,0 +1,1 @@
+create table comments (id bigserial primary key, body text);

@@ -1,0 +1,11 @@
+create table g (id bigserial primary key);
+revoke all on g from anon, authenticated;
+grant select on g to public;
+grant select on g to authenticated with grant option;
+revoke grant option for select on g from authenticated;
+grant insert on table public.g to anon, authenticated, service_role;
+revoke insert on g from public;
+create table h (id bigserial primary key);
+revoke all privileges on table h from anon, authenticated;
+grant references, trigger on h to authenticated;
+grant update (id) on h to anon;

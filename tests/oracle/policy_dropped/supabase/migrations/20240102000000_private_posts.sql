@@ -1,0 +1,1 @@
+drop policy "anyone reads" on posts;

@@ -1,0 +1,2 @@
+create table audit_log (id bigserial primary key, event text);
+create table announcements (id bigserial primary key, body text);

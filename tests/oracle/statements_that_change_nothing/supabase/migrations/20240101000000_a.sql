@@ -1,0 +1,10 @@
+create table things (id bigserial primary key, owner uuid references auth.users (id), name text);
+comment on table things is 'alter table things disable row level security';
+create index things_owner_idx on things (owner);
+alter table things enable row level security;
+create policy "upd" on things for update to authenticated using (owner = auth.uid()) with check (owner = auth.uid());
+create policy "del" on things for delete to authenticated using (owner = auth.uid());
+create policy "ins" on things for insert to authenticated with check (true);
+create function public.trg() returns trigger language plpgsql as $$ begin return new; end $$;
+create trigger things_trg before insert on things for each row execute function public.trg();
+select 1;

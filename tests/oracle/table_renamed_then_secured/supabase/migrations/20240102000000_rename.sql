@@ -1,0 +1,1 @@
+alter table todo_items rename to todos;

@@ -1,0 +1,1 @@
+alter view recent_orders set (security_invoker = on);

@@ -117,3 +117,30 @@ fn keystroke_reparse(bencher: divan::Bencher, n: usize) {
             );
         });
 }
+
+/// A large mixed configuration file of `n` blocks: YAML keys, env lines,
+/// URLs, JWT-looking values, placeholders and a few keys — every trigger of
+/// the secrets pass, most of them leading nowhere.
+fn mixed_text(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        s.push_str(&format!(
+            "service_{i}:\n  url: https://api{i}.example.com/v1?token=${{TOKEN}}\n  password: ${{DB_PASSWORD_{i}}}\n  api_key: your-api-key-here\n  cacheKey: user-profile-{i}\n  database: postgres://app:{i}@localhost:5432/app\n  note: the task-runner keeps secrets out of keyboard macros\n  session_secret: Moat{i}q8ZtR2vLw9Xk4NbH7cJm\n"
+        ));
+    }
+    s
+}
+
+/// The secrets pass alone, over a file without a grammar.
+#[divan::bench(args = [100, 1000])]
+fn secrets_plain_text(bencher: divan::Bencher, n: usize) {
+    let text = mixed_text(n);
+    bencher.bench(|| {
+        moat::analysis::analyze_plain_text(
+            Path::new("config/services.yaml"),
+            &text,
+            &Config::default(),
+            moat::analysis::FileFacts::default(),
+        )
+    });
+}

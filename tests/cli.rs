@@ -59,6 +59,9 @@ fn example_app_json_output_shows_every_rule_family() {
     assert_eq!(
         rules.into_iter().collect::<Vec<_>>(),
         [
+            "auth/unprotected-route",
+            "errors/leaked-error",
+            "errors/no-error-handler",
             "firebase/allow-if-true",
             "firebase/auth-only",
             "firebase/resource-in-create",
@@ -222,7 +225,7 @@ fn sarif_output_for_code_scanning() {
     assert_eq!(run["tool"]["driver"]["name"], "moat");
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 8);
+    assert_eq!(results.len(), 11);
     for r in results {
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(run["tool"]["driver"]["rules"][idx]["id"], r["ruleId"]);
@@ -540,6 +543,7 @@ fn moat_toml_ignore_applies_to_named_files_and_unknown_kinds_are_warned_about() 
         (".gitignore", "gitignored/\n"),
         ("gitignored/y.sql", SUPABASE_SQL),
         ("a.py", "print(1)\n"),
+        ("a.png", "\u{89}PNG\r\n\u{1a}\n\0\0\0\rIHDR"),
         ("b.ts", "export const x = 1;\n"),
     ]);
     let out = moat(
@@ -556,15 +560,16 @@ fn moat_toml_ignore_applies_to_named_files_and_unknown_kinds_are_warned_about() 
         rules_and_paths(&json_of(&out)),
         [("sql/rls-disabled".into(), "gitignored/y.sql".into())]
     );
-    let out = moat(&["check", "a.py", "b.ts"], dir.path());
+    // Any text file is checked (for secrets); a binary one is warned about.
+    let out = moat(&["check", "a.py", "a.png", "b.ts"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.starts_with("moat: a.py: not a file kind Moat checks ("),
+        err.starts_with("moat: a.png: not a file kind Moat checks ("),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(stdout(&out).contains("No problems found in 1 file."));
+    assert!(stdout(&out).contains("No problems found in 2 files."));
 }
 
 #[test]
@@ -691,4 +696,170 @@ fn the_example_readme_matches_what_moat_reports() {
         readme.contains(&format!("{count} findings")),
         "README does not say {count} findings"
     );
+}
+
+#[test]
+fn configured_sql_migrations_form_one_database() {
+    let files = [
+        (
+            "prisma/migrations/1_init/migration.sql",
+            "create table public.profiles (id uuid primary key references auth.users, bio text);\n",
+        ),
+        (
+            "prisma/migrations/2_rls/migration.sql",
+            "alter table public.profiles enable row level security;\n\
+             create policy \"read own\" on public.profiles for select to authenticated \
+             using ((select auth.uid()) = id);\n",
+        ),
+        ("scripts/notes.sql", "create table public.notes (id int);\n"),
+    ];
+    let rls_disabled = |dir: &tempfile::TempDir| -> Vec<String> {
+        let json = json_of(&moat(&["check", "--format", "json"], dir.path()));
+        rules_and_paths(&json)
+            .into_iter()
+            .filter(|(rule, _)| rule == "sql/rls-disabled")
+            .map(|(_, path)| path)
+            .collect()
+    };
+    // Configured: the migrations are one database, replayed in order; the
+    // script is judged after them.
+    let toml = "[sql]\nmigrations = [\"prisma/migrations/*/migration.sql\"]\n";
+    let dir = project(&[files.as_slice(), &[("moat.toml", toml)]].concat());
+    assert_eq!(rls_disabled(&dir), ["scripts/notes.sql"]);
+    // Without the setting each migration folder is a database of its own
+    // (and the plain script, alone, does not face Supabase).
+    let dir = project(&files);
+    assert_eq!(
+        rls_disabled(&dir),
+        ["prisma/migrations/1_init/migration.sql"]
+    );
+    // An invalid pattern is a configuration problem.
+    let dir = project(
+        &[
+            files.as_slice(),
+            &[("moat.toml", "[sql]\nmigrations = [\"[z-a]\"]\n")],
+        ]
+        .concat(),
+    );
+    let json = json_of(&moat(&["check", "--format", "json"], dir.path()));
+    assert!(
+        rules_and_paths(&json).contains(&("moat/invalid-config".into(), "moat.toml".into())),
+        "{json:#}"
+    );
+}
+
+/// Fake keys in the providers' formats, obviously made up.
+fn fake_keys() -> (String, String, String) {
+    let openai = format!(
+        "sk-proj-{}T3BlbkFJ{}",
+        "MoatFixture0nlyQ7v2R9xLp4Zt8WmK3bN6cJ5hY1", "gF0dS9aP2qR7tU4vW8xZ"
+    );
+    let stripe = format!("sk_live_{}", "MoatFixture0nlyQ7v2R9xLp4Zt8W");
+    let generic = format!("{}{}", "Moat9q8ZtR2vLw", "9Xk4NbH7cJm");
+    (openai, stripe, generic)
+}
+
+fn secrets_project() -> (tempfile::TempDir, [String; 3]) {
+    let (openai, stripe, generic) = fake_keys();
+    let dir = project(&[
+        (
+            ".env",
+            &format!("VITE_SUPABASE_URL=https://abcd.supabase.co\nOPENAI_API_KEY={openai}\n"),
+        ),
+        (
+            "src/pay.ts",
+            &format!(
+                "import Stripe from 'stripe';\nexport const stripe = new Stripe('{stripe}');\n"
+            ),
+        ),
+        (
+            "config/app.yaml",
+            &format!("server:\n  session_secret: {generic}\n"),
+        ),
+    ]);
+    (dir, [openai, stripe, generic])
+}
+
+#[test]
+fn secrets_are_masked_in_every_output_format() {
+    let (dir, secrets) = secrets_project();
+    let text = moat(&["check", "."], dir.path());
+    let json = moat(&["check", "--format", "json", "."], dir.path());
+    let sarif = moat(&["check", "--format", "sarif", "."], dir.path());
+    for out in [&text, &json, &sarif] {
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
+        let all = format!("{}{}", stdout(out), stderr(out));
+        for secret in &secrets {
+            // Not whole, and not even the part a mask hides.
+            assert!(
+                !all.contains(&secret[4..secret.len() - 2]),
+                "{secret} printed:\n{all}"
+            );
+        }
+    }
+    assert_eq!(
+        rules_and_paths(&json_of(&json)),
+        [
+            ("secrets/committed-env-file".into(), ".env".into()),
+            ("secrets/openai-key".into(), ".env".into()),
+            (
+                "secrets/generic-high-entropy".into(),
+                "config/app.yaml".into()
+            ),
+            ("secrets/stripe-secret-key".into(), "src/pay.ts".into()),
+        ]
+    );
+    let text = stdout(&text);
+    // The message shows the masked form and says what to do.
+    assert!(text.contains("(sk_l…8W)"), "{text}");
+    assert!(
+        text.contains("Rotate it (it is in the git history already)"),
+        "{text}"
+    );
+    // Code frames blank the secret out, keeping the columns.
+    assert!(text.contains("new Stripe('sk_l*"), "{text}");
+    let json = json_of(&json);
+    let fix = &json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "secrets/stripe-secret-key")
+        .unwrap()["fix"];
+    assert_eq!(fix["edits"][0]["new_text"], "process.env.STRIPE_SECRET_KEY");
+}
+
+#[test]
+fn hidden_env_files_are_checked_unless_gitignored() {
+    let (openai, _, _) = fake_keys();
+    let line = format!("OPENAI_API_KEY={openai}\n");
+    let dir = project(&[
+        (".gitignore", ".env.local\n"),
+        (".env", &line),
+        (".env.local", &line),
+        (".hidden/.env", &line),
+        ("node_modules/pkg/.env", &line),
+        ("logo.png", "\u{89}PNG\r\n\u{1a}\n\0\0"),
+    ]);
+    let out = moat(&["check", "--format", "json"], dir.path());
+    assert_eq!(
+        rules_and_paths(&json_of(&out)),
+        [
+            ("secrets/committed-env-file".into(), ".env".into()),
+            ("secrets/openai-key".into(), ".env".into()),
+        ]
+    );
+    // Named, a gitignored .env is read, and is where secrets belong.
+    let out = moat(&["check", "--format", "json", ".env.local"], dir.path());
+    assert_eq!(rules_and_paths(&json_of(&out)), []);
+    assert_eq!(json_of(&out)["summary"]["files"], 1);
+    // A moat-ignore comment in the file's own comment style.
+    let dir = project(&[
+        (".gitignore", ".env\n"),
+        (
+            "deploy.yaml",
+            &format!("# moat-ignore: secrets/openai-key -- revoked\nkey: {openai}\n"),
+        ),
+    ]);
+    let out = moat(&["check", "--format", "json"], dir.path());
+    assert_eq!(rules_and_paths(&json_of(&out)), []);
 }

@@ -23,17 +23,49 @@
 //! Every fix of every finding is applied; the finding must be gone after
 //! re-analysis and the file must still parse without errors. The fixed
 //! text of each fix is kept as an insta snapshot.
+//!
+//! Fixtures of any text kind are found: files without a grammar (`.env`,
+//! YAML, JSON, Markdown, ...) are analysed as the front ends analyse them
+//! (`analyze_plain_text`), with annotations in the file's comment style:
+//! `#` (env, YAML, TOML, shell, Dockerfile, ...), `//` (JSON), `<!-- -->`
+//! (Markdown, HTML). `secrets/*` fixtures are analysed under their path
+//! inside the rule's folder, so that `tests/fixtures/` does not make every
+//! finding a test-folder one; a `fixture.gitignore` at the top of a folder
+//! fixture stands for that folder's `.gitignore` (a real one would keep
+//! the fixture out of the repository).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use moat::analysis::javascript::project::{AuthSettings, JsFile, JsProject, Manifest};
 use moat::analysis::sql::model::Settings;
 use moat::analysis::workspace::{SqlSource, Workspace};
-use moat::analysis::{analyze_text, analyze_text_in, rule::RULES, Finding};
+use moat::analysis::{
+    analyze_plain_text, analyze_text, analyze_text_in, rule::RULES, FileFacts, Finding,
+};
 use moat::config::Config;
 use moat::fix;
 use moat::language::{self, Language};
+
+/// The stand-in for a folder fixture's `.gitignore`.
+const GITIGNORE: &str = "fixture.gitignore";
+
+/// The line-comment marker of annotations in a fixture.
+fn marker(path: &Path) -> &'static str {
+    if let Some(lang) = Language::from_path(path) {
+        return lang.line_comment();
+    }
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "md" | "mdx" | "markdown" | "html" => "<!--",
+        "json" | "jsonc" => "//",
+        _ => "#",
+    }
+}
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -53,7 +85,7 @@ fn fixture_files() -> Vec<PathBuf> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else if Language::from_path(&path).is_some() {
+            } else if path.file_name().is_some_and(|n| n != GITIGNORE) {
                 out.push(path);
             }
         }
@@ -85,6 +117,7 @@ fn expectations(text: &str, marker: &str) -> (BTreeSet<Expectation>, Severities)
             });
         match annotation {
             Some((byte_col, rule)) if rule.contains('/') => {
+                let rule = rule.trim_end_matches("-->").trim();
                 assert!(
                     target_line > 0,
                     "annotation on line {} has no line above it",
@@ -155,14 +188,45 @@ fn is_safe(top: &Path) -> bool {
 }
 
 fn analyze(path: &Path, text: &str) -> Vec<Finding> {
-    let lang = Language::from_path(path).unwrap();
-    let (_, top) = fixture_of(path);
+    let (rule, top) = fixture_of(path);
+    // Secrets fixtures: the path inside the rule's folder (a fixture file's
+    // own name, or the path inside its folder).
+    let secrets_path = || -> PathBuf {
+        if top.is_dir() {
+            path.strip_prefix(&top).unwrap().to_path_buf()
+        } else {
+            PathBuf::from(path.file_name().unwrap())
+        }
+    };
+    let Some(lang) = Language::from_path(path) else {
+        let mut facts = FileFacts::default();
+        if moat::analysis::secrets::is_env_file(path) {
+            let rel = secrets_path();
+            let ignore_file = top.join(GITIGNORE);
+            let covered = top.is_dir() && ignore_file.is_file() && {
+                let mut builder = ignore::gitignore::GitignoreBuilder::new(&top);
+                assert!(builder.add(&ignore_file).is_none());
+                let matcher = builder.build().unwrap();
+                matcher
+                    .matched_path_or_any_parents(top.join(&rel), false)
+                    .is_ignore()
+            };
+            facts.gitignored = Some(covered);
+        }
+        return analyze_plain_text(&secrets_path(), text, &Config::default(), facts);
+    };
     if !top.is_dir() {
+        if rule.starts_with("secrets/") {
+            return analyze_text(&secrets_path(), text, lang, &Config::default());
+        }
         return analyze_text(path, text, lang, &Config::default());
     }
-    // A multi-file fixture: every SQL file of the folder, paths relative
-    // to it, with `text` standing in for `path`'s own content.
+    // A multi-file fixture: every SQL and JS/TS file of the folder, paths
+    // relative to it, with `text` standing in for `path`'s own content;
+    // `package.json` files are the JS project's manifests.
     let mut sources = Vec::new();
+    let mut js_files = Vec::new();
+    let mut manifests = Vec::new();
     let mut stack = vec![top.clone()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -177,10 +241,29 @@ fn analyze(path: &Path, text: &str) -> Vec<Finding> {
                 };
                 let rel = p.strip_prefix(&top).unwrap().to_path_buf();
                 sources.push(SqlSource::new(rel, p.clone(), content.into()));
+            } else if let Some(l) = Language::from_path(&p).filter(|l| l.is_js_family()) {
+                let content = if p == path {
+                    text.to_string()
+                } else {
+                    std::fs::read_to_string(&p).unwrap()
+                };
+                let rel = p.strip_prefix(&top).unwrap().to_path_buf();
+                js_files.push(JsFile::new(rel, p.clone(), l, &content));
+            } else if p.file_name().is_some_and(|n| n == "package.json") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let dir = p.parent().unwrap().to_path_buf();
+                manifests.extend(Manifest::parse(dir, &text, None));
             }
         }
     }
-    let workspace = Workspace::from_sql(sources, &|_| Settings::default());
+    let mut workspace = Workspace::from_sql(sources, &|_| Settings::default());
+    if !js_files.is_empty() {
+        workspace.js = Some(std::sync::Arc::new(JsProject::build(
+            js_files,
+            manifests,
+            AuthSettings::default(),
+        )));
+    }
     let rel = path.strip_prefix(&top).unwrap();
     analyze_text_in(
         rel,
@@ -192,7 +275,9 @@ fn analyze(path: &Path, text: &str) -> Vec<Finding> {
 }
 
 fn has_parse_error(path: &Path, text: &str) -> bool {
-    let lang = Language::from_path(path).unwrap();
+    let Some(lang) = Language::from_path(path) else {
+        return false;
+    };
     language::parse(lang, text, None)
         .unwrap()
         .root_node()
@@ -208,7 +293,7 @@ fn every_fixture_matches_its_annotations() {
     let mut annotated = BTreeSet::new();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
-        let marker = Language::from_path(path).unwrap().line_comment();
+        let marker = marker(path);
         let (expected, severities) = expectations(&text, marker);
         let (_, top) = fixture_of(path);
         if is_bad(&top) && !expected.is_empty() {

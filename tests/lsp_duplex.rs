@@ -861,3 +861,120 @@ fn migrations_on_disk_are_scanned_with_progress() {
         m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
     });
 }
+
+#[test]
+fn migrations_configured_by_the_client_are_one_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = dir.path().join("db/1_create/up.sql");
+    let secure = dir.path().join("db/2_secure/up.sql");
+    let policy = "create policy \"own\" on public.profiles for select to authenticated \
+                  using ((select auth.uid()) = id);\n";
+    for (path, text) in [
+        (&create, MIGRATION.to_string()),
+        (&secure, format!("{ENABLE_RLS}{policy}")),
+    ] {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let mut client = server_in(
+        dir.path(),
+        json!({"initializationOptions": {"sql": {"migrations": ["db/*/up.sql"]}}}),
+    );
+    let uri = file_uri(&create);
+    let _doc = client.open(&uri, "sql", 1, MIGRATION);
+    // The later migration, read from disk by the workspace scan, secures it.
+    wait_for_codes(&mut client, &uri, &[]);
+    // No configured migrations: each folder is a database of its own.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"moat": {"sql": {"migrations": []}}}}),
+    );
+    wait_for_codes(&mut client, &uri, &["sql/rls-disabled"]);
+}
+
+#[test]
+fn guarding_a_router_in_its_own_file_clears_the_finding_at_its_mount() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("routes")).unwrap();
+    let server = dir.path().join("server.js");
+    let admin = dir.path().join("routes/admin.js");
+    let server_text = "const express = require('express');\nconst adminRouter = require('./routes/admin');\nconst app = express();\napp.use('/admin', adminRouter);\napp.use((err, req, res, next) => res.status(500).end());\n";
+    let admin_text = "const { Router } = require('express');\nconst router = Router();\nrouter.get('/users', (req, res) => res.json([]));\nrouter.delete('/users/:id', (req, res) => res.end());\nmodule.exports = router;\n";
+    std::fs::write(&server, server_text).unwrap();
+    std::fs::write(&admin, admin_text).unwrap();
+    let mut client = server_in(dir.path(), json!({}));
+
+    let server_uri = file_uri(&server);
+    let admin_uri = file_uri(&admin);
+    let _s = client.open(&server_uri, "javascript", 1, server_text);
+    // The router's routes come from the other file (read from disk by the
+    // workspace scan): the open mount is reported where it is written.
+    wait_for_codes(&mut client, &server_uri, &["auth/unprotected-route"]);
+    let mut a = client.open(&admin_uri, "javascript", 1, admin_text);
+    assert!(codes(&client.diagnostics(&a)).is_empty());
+    // Guarding the router in its own file clears the finding at the mount…
+    let guarded = admin_text.replace(
+        "const router = Router();\n",
+        "const router = Router();\nrouter.use(requireAuth);\n",
+    );
+    client.discard(|m| is_publish_for(m, &server_uri));
+    client.replace_all(&mut a, &guarded);
+    client.diagnostics(&a);
+    wait_for_codes(&mut client, &server_uri, &[]);
+    // …and taking the guard out brings it back.
+    client.discard(|m| is_publish_for(m, &server_uri));
+    client.replace_all(&mut a, admin_text);
+    client.diagnostics(&a);
+    wait_for_codes(&mut client, &server_uri, &["auth/unprotected-route"]);
+}
+
+#[test]
+fn secrets_in_any_document_are_masked_and_fixed_in_code() {
+    let mut client = server();
+    let key = format!("sk_live_{}", "MoatFixture0nlyQ7v2R9xLp4Zt8W");
+    let hidden = &key[4..key.len() - 2];
+    // A document without a grammar: checked too.
+    let env = client.open(
+        "file:///p/.env",
+        "dotenv",
+        1,
+        &format!("STRIPE_SECRET_KEY={key}\n"),
+    );
+    let d = client.diagnostics(&env);
+    assert_eq!(
+        codes(&d),
+        ["secrets/committed-env-file", "secrets/stripe-secret-key"]
+    );
+    assert!(
+        !serde_json::to_string(&d).unwrap().contains(hidden),
+        "{d:#?}"
+    );
+    assert!(d[1]["message"].as_str().unwrap().contains("sk_l…8W"));
+    let yaml = client.open(
+        "file:///p/deploy.yaml",
+        "yaml",
+        1,
+        &format!("# moat-ignore: secrets -- revoked\nkey: {key}\nother: {key}\n"),
+    );
+    assert_eq!(
+        codes(&client.diagnostics(&yaml)),
+        ["secrets/stripe-secret-key"]
+    );
+
+    // In TypeScript, a quick fix reads it from the environment.
+    let text = format!("export const stripe = new Stripe('{key}');\n");
+    let mut ts = client.open("file:///p/src/pay.ts", "typescript", 1, &text);
+    let d = client.diagnostics(&ts);
+    assert_eq!(codes(&d), ["secrets/stripe-secret-key"]);
+    assert!(!serde_json::to_string(&d).unwrap().contains(hidden));
+    let actions = client.code_actions(&ts, d[0]["range"].clone(), &d, Some(&["quickfix"]));
+    let action = only(&actions);
+    assert!(!action.to_string().contains(hidden), "{action:#}");
+    let edits = Client::edits_for(action, &ts);
+    client.apply_edits(&mut ts, &edits);
+    assert_eq!(
+        ts.text,
+        "export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY);\n"
+    );
+    assert_eq!(client.diagnostics(&ts), Vec::<Value>::new());
+}

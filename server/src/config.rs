@@ -8,6 +8,13 @@
 //! "sql/rls-disabled" = "warning"     # error | warning | info | hint | off
 //! "jwt/missing-algorithms" = "off"
 //! "firebase" = "error"               # a whole domain; an exact id wins over it
+//!
+//! [sql]                              # the schema model; see SqlConfig
+//! migrations = ["db/migrations/*.sql"]
+//!
+//! [auth]                             # the route model; see AuthConfig
+//! middleware = ["mustBeSignedIn"]
+//! public_routes = ["/api/health", "/api/public/*"]
 //! ```
 //!
 //! The language server also accepts the same settings as JSON from the
@@ -48,11 +55,40 @@ pub struct Config {
     /// Where each `ignore` pattern is written in `moat.toml` (byte ranges,
     /// parallel to `ignore`); empty when the patterns came from elsewhere.
     pub ignore_spans: Vec<Range<usize>>,
-    /// The folder `ignore` patterns are relative to (the folder of
-    /// `moat.toml`), if known.
+    /// The folder `ignore` and `[sql] migrations` patterns are relative to
+    /// (the folder of `moat.toml`), if known.
     pub root: Option<PathBuf>,
     /// `[sql]`: how the schema model reads the migrations.
     pub sql: SqlConfig,
+    /// `[auth]`: what the route model counts as authentication.
+    pub auth: AuthConfig,
+}
+
+/// The `[auth]` table of `moat.toml`: how the route rules
+/// (`auth/unprotected-route`, `auth/middleware-order`) judge a route.
+///
+/// ```toml
+/// [auth]
+/// middleware = ["mustBeSignedIn", "gate.check"]   # names that authenticate
+/// public_routes = ["/api/health", "/api/public/*"] # exact paths, or prefixes ending in *
+/// sensitive_paths = ["/admin", "/api/private"]     # replaces the built-in list
+/// ```
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Middleware or function names that authenticate the caller, in
+    /// addition to the ones Moat recognises (matched against the name as
+    /// written, or its last `.` part).
+    #[serde(default)]
+    pub middleware: Vec<String>,
+    /// Paths public on purpose: an exact path, or a prefix ending in `*`.
+    #[serde(default)]
+    pub public_routes: Vec<String>,
+    /// Path prefixes whose routes need authentication whatever their
+    /// method; when set, replaces the built-in list (`/admin`, `/internal`,
+    /// `/users`, `/account`, `/billing`, `/settings`).
+    #[serde(default)]
+    pub sensitive_paths: Vec<String>,
 }
 
 /// The `[sql]` table of `moat.toml`.
@@ -61,7 +97,19 @@ pub struct Config {
 /// [sql]
 /// default_api_grants = false        # a project on Supabase's new default (no grants to new tables)
 /// exposed_schemas = ["public", "api"]   # overrides supabase/config.toml's [api] schemas
+/// migrations = ["db/migrations/*.sql", "prisma/migrations/*/migration.sql"]
 /// ```
+///
+/// `migrations` names a project's migrations when they are not Supabase's
+/// `supabase/migrations/<digits>_<name>.sql`: gitignore-style patterns (the
+/// syntax of `ignore`: a pattern with a `/` is anchored, `*` stops at `/`,
+/// `**` crosses folders, `!` excludes), relative to the folder of
+/// `moat.toml` ([`Config::root`]). The matching SQL files are the
+/// migrations of one project rooted at that folder, replayed in natural
+/// path order (digit runs compare as numbers: `2_b.sql` before
+/// `10_c.sql`); every other SQL file under that folder is judged as if run
+/// once after them. See
+/// [`SqlMigrations`](crate::analysis::workspace::SqlMigrations).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SqlConfig {
@@ -71,6 +119,19 @@ pub struct SqlConfig {
     /// The schemas the Data API exposes (`None`: from
     /// `supabase/config.toml`, else `public`).
     pub exposed_schemas: Option<Vec<String>>,
+    /// Patterns of the migration files, relative to [`Config::root`]
+    /// (`None`: Supabase's layout). Invalid patterns are reported when the
+    /// configuration is read and left out of the matcher.
+    pub migrations: Option<Vec<String>>,
+}
+
+/// The `[sql]` table as written in `moat.toml`, with the patterns' places.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSqlConfig {
+    default_api_grants: Option<bool>,
+    exposed_schemas: Option<Vec<String>>,
+    migrations: Option<Vec<toml::Spanned<String>>>,
 }
 
 /// A problem found in a configuration.
@@ -91,7 +152,9 @@ struct RawConfig {
     #[serde(default)]
     rules: BTreeMap<String, toml::Spanned<String>>,
     #[serde(default)]
-    sql: SqlConfig,
+    sql: RawSqlConfig,
+    #[serde(default)]
+    auth: AuthConfig,
 }
 
 /// The shape of the client's JSON settings (same keys as `moat.toml`).
@@ -103,6 +166,8 @@ struct RawJsonConfig {
     rules: BTreeMap<String, String>,
     #[serde(default)]
     sql: Option<SqlConfig>,
+    #[serde(default)]
+    auth: Option<AuthConfig>,
 }
 
 impl Config {
@@ -138,7 +203,23 @@ impl Config {
                 return (config, problems);
             }
         };
-        config.sql = raw.sql;
+        if let Some(patterns) = &raw.sql.migrations {
+            problems.extend(patterns.iter().filter_map(|p| {
+                migration_pattern_problem(p.get_ref()).map(|message| ConfigProblem {
+                    message,
+                    range: Some(p.span()),
+                })
+            }));
+        }
+        config.sql = SqlConfig {
+            default_api_grants: raw.sql.default_api_grants,
+            exposed_schemas: raw.sql.exposed_schemas,
+            migrations: raw
+                .sql
+                .migrations
+                .map(|m| m.into_iter().map(toml::Spanned::into_inner).collect()),
+        };
+        config.auth = raw.auth;
         config.ignore_spans = raw.ignore.iter().map(toml::Spanned::span).collect();
         config.ignore = raw
             .ignore
@@ -181,12 +262,24 @@ impl Config {
             self.ignore = ignore;
             self.ignore_spans.clear();
         }
+        if let Some(auth) = raw.auth {
+            self.auth = auth;
+        }
         if let Some(sql) = raw.sql {
             if sql.default_api_grants.is_some() {
                 self.sql.default_api_grants = sql.default_api_grants;
             }
             if sql.exposed_schemas.is_some() {
                 self.sql.exposed_schemas = sql.exposed_schemas;
+            }
+            if let Some(patterns) = sql.migrations {
+                problems.extend(patterns.iter().filter_map(|p| {
+                    migration_pattern_problem(p).map(|message| ConfigProblem {
+                        message,
+                        range: None,
+                    })
+                }));
+                self.sql.migrations = Some(patterns);
             }
         }
         for (key, value) in raw.rules {
@@ -277,25 +370,50 @@ impl Config {
         abs_path: &Path,
         is_dir: bool,
     ) -> bool {
-        if self.ignore.is_empty() || matcher.is_empty() {
-            return false;
-        }
-        let root = matcher.path();
-        if !abs_path.is_absolute() || !root.is_absolute() {
-            return false;
-        }
-        // The part below the root: relative, so the matcher's assertion
-        // holds, and matched exactly as the patterns are written.
-        let Ok(relative) = abs_path.strip_prefix(root) else {
-            return false;
-        };
-        if relative.as_os_str().is_empty() || relative.has_root() {
-            return false;
-        }
-        matcher
-            .matched_path_or_any_parents(relative, is_dir)
-            .is_ignore()
+        !self.ignore.is_empty() && matches_below_root(matcher, abs_path, is_dir)
     }
+}
+
+/// Why a `[sql] migrations` pattern is not valid, if it is not.
+fn migration_pattern_problem(pattern: &str) -> Option<String> {
+    let mut builder = ignore::gitignore::GitignoreBuilder::new("/");
+    let e = builder.add_line(None, pattern).err()?;
+    Some(format!(
+        "sql.migrations pattern {pattern:?} is not valid: {e}; it is left out"
+    ))
+}
+
+/// Whether gitignore-style `matcher` matches `abs_path` (or, for a pattern
+/// naming a folder, one of its parents), the path taken relative to the
+/// matcher's root.
+///
+/// Never panics: a path outside the matcher's root, a relative path, or
+/// the root itself simply does not match. (The `ignore` crate's
+/// `matched_path_or_any_parents` asserts that its path lies under the root;
+/// this asks it only about paths that do.)
+pub fn matches_below_root(
+    matcher: &ignore::gitignore::Gitignore,
+    abs_path: &Path,
+    is_dir: bool,
+) -> bool {
+    if matcher.is_empty() {
+        return false;
+    }
+    let root = matcher.path();
+    if !abs_path.is_absolute() || !root.is_absolute() {
+        return false;
+    }
+    // The part below the root: relative, so the matcher's assertion
+    // holds, and matched exactly as the patterns are written.
+    let Ok(relative) = abs_path.strip_prefix(root) else {
+        return false;
+    };
+    if relative.as_os_str().is_empty() || relative.has_root() {
+        return false;
+    }
+    matcher
+        .matched_path_or_any_parents(relative, is_dir)
+        .is_ignore()
 }
 
 /// Interprets one `[rules]` entry.
@@ -504,5 +622,81 @@ mod tests {
         assert_eq!(c.sql.default_api_grants, Some(false));
         let (_, problems) = Config::parse("[sql]\ndefault_grants = false\n", None);
         assert_eq!(problems.len(), 1, "unknown keys are reported");
+    }
+
+    #[test]
+    fn auth_settings_from_the_file_and_the_client() {
+        let (mut c, problems) = Config::parse(
+            "[auth]\nmiddleware = [\"gate\"]\npublic_routes = [\"/api/health\"]\n",
+            None,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.auth.middleware, vec!["gate".to_string()]);
+        assert_eq!(c.auth.public_routes, vec!["/api/health".to_string()]);
+        c.merge_json(&serde_json::json!({"auth": {"sensitive_paths": ["/x"]}}));
+        assert_eq!(c.auth.sensitive_paths, vec!["/x".to_string()]);
+        assert!(
+            c.auth.middleware.is_empty(),
+            "the client's table replaces the file's"
+        );
+        let (_, problems) = Config::parse("[auth]\nguards = []\n", None);
+        assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn sql_migrations_from_the_file_and_the_client() {
+        let (c, problems) = Config::parse(
+            "[sql]\nmigrations = [\"db/migrations/*.sql\", \"prisma/migrations/*/migration.sql\"]\n",
+            Some(Path::new("/w")),
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            c.sql.migrations,
+            Some(vec![
+                "db/migrations/*.sql".to_string(),
+                "prisma/migrations/*/migration.sql".to_string()
+            ])
+        );
+        assert_eq!(Config::default().sql.migrations, None);
+        // The client's list replaces the file's; other keys are kept.
+        let (mut c, _) = Config::parse(
+            "[sql]\ndefault_api_grants = false\nmigrations = [\"a/*.sql\"]\n",
+            None,
+        );
+        let problems =
+            c.merge_json(&serde_json::json!({"moat": {"sql": {"migrations": ["b/*.sql"]}}}));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.sql.migrations, Some(vec!["b/*.sql".to_string()]));
+        assert_eq!(c.sql.default_api_grants, Some(false));
+        c.merge_json(&serde_json::json!({"sql": {"default_api_grants": true}}));
+        assert_eq!(c.sql.migrations, Some(vec!["b/*.sql".to_string()]));
+    }
+
+    #[test]
+    fn invalid_sql_migration_patterns_are_reported_and_left_out() {
+        let text = "[sql]\nmigrations = [\"db/*.sql\", \"bad/[z-a].sql\"]\n";
+        let (c, problems) = Config::parse(text, Some(Path::new("/w")));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            &text[problems[0].range.clone().unwrap()],
+            "\"bad/[z-a].sql\""
+        );
+        assert!(
+            problems[0].message.contains("sql.migrations"),
+            "{problems:?}"
+        );
+        // The valid pattern still applies.
+        assert_eq!(c.sql.migrations.as_ref().map(Vec::len), Some(2));
+        let finding = &findings(text, problems, &c)[0];
+        assert_eq!(finding.rule, "moat/invalid-config");
+        // From the client: reported without a place.
+        let mut c = Config::default();
+        let problems = c.merge_json(&serde_json::json!({"sql": {"migrations": ["[z-a]"]}}));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].range, None);
+        // Not a list of strings: the whole file is reported, defaults in force.
+        let (c, problems) = Config::parse("[sql]\nmigrations = \"db/*.sql\"\n", None);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(c.sql.migrations, None);
     }
 }

@@ -3,8 +3,14 @@
 //!
 //! Folders are walked with the `ignore` crate: `.gitignore`, `.ignore` and
 //! git's exclude files are honoured (even outside a git repository), hidden
-//! files and folders are skipped, and `node_modules` is always skipped.
+//! folders (`.git`, `.next`, ...) are skipped, and `node_modules` is always
+//! skipped. Hidden files are walked: `.env` files are where secrets leak.
 //! Symbolic links met inside a folder are not followed.
+//!
+//! Files with a grammar (TypeScript, JavaScript, SQL, Firebase rules) are
+//! [`Collected::files`]; every other file is [`Collected::plain`], checked
+//! for secrets, except files whose extension says they are binary (images,
+//! fonts, archives, ...), which the walk leaves out without reading them.
 //!
 //! Paths matching `ignore` in `moat.toml` are skipped, whether found in a
 //! folder or named on the command line (hooks such as lint-staged pass
@@ -45,6 +51,38 @@ pub struct Collected {
     pub errors: Vec<(PathBuf, String)>,
     /// Files named explicitly whose kind Moat does not check (display path).
     pub unsupported: Vec<PathBuf>,
+    /// Files without a grammar, checked for secrets only, sorted by
+    /// display path. Whether they are text is known once they are read.
+    pub plain: Vec<PlainTarget>,
+}
+
+/// A file without a grammar to check for secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlainTarget {
+    /// The path as printed: relative to the current folder when inside it.
+    pub path: PathBuf,
+    /// The path to read, as the walk found it.
+    pub read_path: PathBuf,
+    /// Named on the command line (a binary or huge file is then warned
+    /// about instead of passed over).
+    pub named: bool,
+}
+
+/// Extensions of files that are never text: the walk does not read them.
+const BINARY_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "icns", "bmp", "tif", "tiff", "psd",
+    "heic", "woff", "woff2", "ttf", "otf", "eot", "pdf", "zip", "gz", "tgz", "bz2", "xz", "zst",
+    "7z", "rar", "jar", "war", "exe", "dll", "so", "dylib", "a", "o", "obj", "class", "wasm",
+    "pyc", "mp3", "mp4", "m4a", "mov", "avi", "mkv", "webm", "wav", "ogg", "flac", "db", "sqlite",
+    "sqlite3", "bin", "dat", "dmg", "iso", "node", "keystore", "jks", "p12", "pfx", "der",
+];
+
+/// Whether the walk leaves `path` out as binary, by its extension.
+fn is_binary_by_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| BINARY_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        || path.file_name().is_some_and(|n| n == ".DS_Store")
 }
 
 /// Files to check under `paths`, with the problems met on the way. `cwd`
@@ -73,16 +111,20 @@ pub fn collect_files(paths: &[PathBuf], config: &Config, cwd: &Path) -> Collecte
             }
         };
         if meta.is_file() {
-            let Some(language) = Language::from_path(root) else {
-                found.unsupported.push(display_path(root, cwd));
+            if config.is_path_ignored(&matcher, &canon_root) || !seen.insert(canon_root) {
                 continue;
-            };
-            if !config.is_path_ignored(&matcher, &canon_root) && seen.insert(canon_root) {
-                found.files.push(Target {
+            }
+            match Language::from_path(root) {
+                Some(language) => found.files.push(Target {
                     path: display_path(root, cwd),
                     read_path: root.clone(),
                     language,
-                });
+                }),
+                None => found.plain.push(PlainTarget {
+                    path: display_path(root, cwd),
+                    read_path: root.clone(),
+                    named: true,
+                }),
             }
             continue;
         }
@@ -109,16 +151,19 @@ pub fn collect_files(paths: &[PathBuf], config: &Config, cwd: &Path) -> Collecte
                 if e.depth() == 0 {
                     return true;
                 }
-                if e.file_name() == "node_modules" {
+                if e.file_name() == "node_modules" || e.file_name() == ".git" {
                     return false;
                 }
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                if is_dir && e.file_name().to_string_lossy().starts_with('.') {
+                    return false;
+                }
                 !(is_dir && config.is_dir_ignored(&matcher, &canonical(e.path())))
             }
         };
         let walker = ignore::WalkBuilder::new(root)
             .require_git(false)
-            .hidden(true)
+            .hidden(false)
             .filter_entry(filter)
             .build();
         for entry in walker {
@@ -136,24 +181,73 @@ pub fn collect_files(paths: &[PathBuf], config: &Config, cwd: &Path) -> Collecte
                 continue;
             }
             let path = entry.path();
-            let Some(language) = Language::from_path(path) else {
+            let language = Language::from_path(path);
+            if language.is_none() && is_binary_by_name(path) {
                 continue;
-            };
+            }
             let canon = canonical(path);
             if config.is_path_ignored(&matcher, &canon) || !seen.insert(canon) {
                 continue;
             }
-            found.files.push(Target {
-                path: display_path(path, cwd),
-                read_path: path.to_path_buf(),
-                language,
-            });
+            match language {
+                Some(language) => found.files.push(Target {
+                    path: display_path(path, cwd),
+                    read_path: path.to_path_buf(),
+                    language,
+                }),
+                None => found.plain.push(PlainTarget {
+                    path: display_path(path, cwd),
+                    read_path: path.to_path_buf(),
+                    named: false,
+                }),
+            }
         }
     }
     found.files.sort_by(|a, b| a.path.cmp(&b.path));
+    found.plain.sort_by(|a, b| a.path.cmp(&b.path));
     found.errors.sort();
     found.errors.dedup();
     found
+}
+
+/// Whether a `.gitignore` covers the file at `path` (absolute): the
+/// `.gitignore` files of its folder and of every folder above it, the
+/// deeper ones first (as git reads them), up to the repository root (the
+/// folder with `.git`, whose `.git/info/exclude` counts too) or, outside a
+/// repository, up to `root`. The user's global excludes file does not
+/// count: it does not travel with the repository.
+pub fn gitignore_covers(path: &Path, root: Option<&Path>) -> bool {
+    use ignore::gitignore::GitignoreBuilder;
+    use ignore::Match;
+    if !path.is_absolute() {
+        return false;
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        let mut files = vec![d.join(".gitignore")];
+        let is_repo_root = d.join(".git").exists();
+        if is_repo_root {
+            files.push(d.join(".git/info/exclude"));
+        }
+        for file in files.iter().filter(|f| f.is_file()) {
+            let mut builder = GitignoreBuilder::new(d);
+            // A malformed line is left out; the others still count.
+            let _ = builder.add(file);
+            let Ok(matcher) = builder.build() else {
+                continue;
+            };
+            match matcher.matched_path_or_any_parents(path, false) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
+            }
+        }
+        if is_repo_root || Some(d) == root {
+            break;
+        }
+        dir = d.parent();
+    }
+    false
 }
 
 /// The path and reason of a walk error, or `None` for one that does not

@@ -9,6 +9,7 @@
 pub mod firebase;
 pub mod javascript;
 pub mod rule;
+pub mod secrets;
 pub mod sql;
 pub mod suppress;
 mod util;
@@ -90,6 +91,10 @@ pub struct FileContext<'a> {
     pub tree: &'a Tree,
     /// The language `text` was parsed as.
     pub language: Language,
+    /// What the front end found out about the file (see [`FileFacts`]).
+    pub facts: FileFacts,
+    /// The secrets scan of `text`, run once for all `secrets/*` rules.
+    secrets: std::cell::OnceCell<Vec<Finding>>,
     /// The SQL model this file belongs to and its index there, when the
     /// front end built one that holds it.
     sql: Option<(&'a workspace::SqlWorkspace, usize)>,
@@ -97,6 +102,12 @@ pub struct FileContext<'a> {
     /// A one-file SQL workspace, built on first use when the front end gave
     /// none.
     lone_sql: std::cell::OnceCell<workspace::SqlWorkspace>,
+    /// The JS project this file belongs to and its index there, when the
+    /// front end built one that holds it.
+    js: Option<(&'a javascript::project::JsProject, usize)>,
+    /// A one-file JS project, built on first use when the front end gave
+    /// none.
+    lone_js: std::cell::OnceCell<javascript::project::JsProject>,
 }
 
 impl<'a> FileContext<'a> {
@@ -112,9 +123,13 @@ impl<'a> FileContext<'a> {
             text,
             tree,
             language,
+            facts: FileFacts::default(),
+            secrets: std::cell::OnceCell::new(),
             sql: None,
             firebase: std::cell::OnceCell::new(),
             lone_sql: std::cell::OnceCell::new(),
+            js: None,
+            lone_js: std::cell::OnceCell::new(),
         }
     }
 
@@ -126,7 +141,35 @@ impl<'a> FileContext<'a> {
         key: Option<&Path>,
     ) -> FileContext<'a> {
         self.sql = key.and_then(|k| workspace.sql_file(k));
+        self.js = key.and_then(|k| {
+            let project = workspace.js.as_deref()?;
+            Some((project, project.file_index(k)?))
+        });
         self
+    }
+
+    /// The JS project this file belongs to and its index there: the front
+    /// end's, or a one-file project of this file (built on first use, no
+    /// manifests) when there is none or it does not hold this file.
+    pub fn js_project(&self) -> (&javascript::project::JsProject, usize) {
+        if let Some((project, index)) = self.js {
+            return (project, index);
+        }
+        let lone = self.lone_js.get_or_init(|| {
+            let facts = javascript::project::facts::extract(self.text, self.tree.root_node());
+            let file = javascript::project::JsFile {
+                path: self.path.to_path_buf(),
+                key: self.path.to_path_buf(),
+                language: self.language,
+                facts,
+            };
+            javascript::project::JsProject::build(
+                vec![file],
+                Vec::new(),
+                javascript::project::AuthSettings::default(),
+            )
+        });
+        (lone, 0)
     }
 
     /// The SQL workspace this file belongs to and its index there: the
@@ -146,6 +189,30 @@ impl<'a> FileContext<'a> {
             workspace::SqlWorkspace::build(vec![source], &sql::model::Settings::default())
         });
         (lone, 0)
+    }
+
+    /// Gives the analysis what the front end found out about the file.
+    pub fn with_facts(mut self, facts: FileFacts) -> FileContext<'a> {
+        self.facts = facts;
+        self
+    }
+
+    /// The findings of every `secrets/*` rule in this file, from one pass
+    /// over the text (run on first use; a panic gives none and is logged).
+    pub fn secret_findings(&self) -> &[Finding] {
+        self.secrets.get_or_init(|| {
+            let input = secrets::Input {
+                path: self.path,
+                text: self.text,
+                tree: Some(self.tree),
+                language: Some(self.language),
+                facts: self.facts,
+            };
+            catch_unwind(AssertUnwindSafe(|| secrets::scan(&input))).unwrap_or_else(|_| {
+                tracing::error!(path = %self.path.display(), "the secrets scan panicked");
+                Vec::new()
+            })
+        })
     }
 
     /// The Firebase rules model of this file, built on first use.
@@ -234,6 +301,64 @@ pub fn analyze_text_in(
         ctx = ctx.with_workspace(ws, key);
     }
     analyze_file(&ctx, config)
+}
+
+/// Facts about a file that only a front end can find out, because they
+/// take reading the file system; the analysis itself does no I/O.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Whether a `.gitignore` (in the file's folder or above, up to the
+    /// repository root) or `.git/info/exclude` covers the file: `None` when
+    /// the front end did not look (it only needs to for `.env` files, see
+    /// `secrets/committed-env-file`).
+    pub gitignored: Option<bool>,
+}
+
+/// Analyses a file Moat has no grammar for (`.env`, YAML, JSON, TOML,
+/// Markdown, Dockerfile, shell, ...): the `secrets/*` rules, with the
+/// configuration's severities and `moat-ignore` comments in any of the
+/// usual comment styles (`#`, `//`, `--`, `<!--`). Binary text and text
+/// over [`secrets::MAX_PLAIN_TEXT_BYTES`] give no findings.
+pub fn analyze_plain_text(
+    path: &Path,
+    text: &str,
+    config: &Config,
+    facts: FileFacts,
+) -> Vec<Finding> {
+    if text.len() > secrets::MAX_PLAIN_TEXT_BYTES || secrets::is_binary(text.as_bytes()) {
+        return Vec::new();
+    }
+    let input = secrets::Input {
+        path,
+        text,
+        tree: None,
+        language: None,
+        facts,
+    };
+    let found = catch_unwind(AssertUnwindSafe(|| secrets::scan(&input))).unwrap_or_else(|_| {
+        tracing::error!(path = %path.display(), "the secrets scan panicked");
+        Vec::new()
+    });
+    let mut findings: Vec<Finding> = found
+        .into_iter()
+        .filter_map(|mut f| {
+            let rule = rule::find(f.rule)?;
+            match config.setting_of(rule) {
+                Some(RuleSetting::Off) => None,
+                Some(RuleSetting::Severity(s)) => {
+                    f.severity = s;
+                    Some(f)
+                }
+                None => Some(f),
+            }
+        })
+        .collect();
+    let suppressions = suppress::Suppressions::scan_plain(text);
+    findings.retain(|f| !suppressions.is_suppressed(f.rule, f.range.start));
+    findings.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
+    findings
 }
 
 /// Parses `text` as `language` and calls `f` with the file's context, for

@@ -93,6 +93,8 @@ impl Rule {
             self.default_severity.as_str(),
             if self.languages.is_empty() {
                 "moat.toml".to_string()
+            } else if self.domain() == "secrets" {
+                "every text file".to_string()
             } else {
                 let mut names: Vec<&str> = self.languages.iter().map(|l| l.name()).collect();
                 names.dedup();
@@ -142,6 +144,13 @@ severities are `error`, `warning`, `info`, `hint`, or `off`.
 
 /// Every rule, in a fixed order (by id).
 pub static RULES: &[&Rule] = &[
+    &crate::analysis::javascript::auth_middleware_order::RULE,
+    &crate::analysis::javascript::auth_no_rate_limit::RULE,
+    &crate::analysis::javascript::auth_unprotected_route::RULE,
+    &crate::analysis::javascript::cors_permissive_credentials::RULE,
+    &crate::analysis::javascript::errors_leaked_env::RULE,
+    &crate::analysis::javascript::errors_leaked_error::RULE,
+    &crate::analysis::javascript::errors_no_error_handler::RULE,
     &crate::analysis::firebase::allow_if_true::RULE,
     &crate::analysis::firebase::auth_only::RULE,
     &crate::analysis::firebase::missing_rules_version::RULE,
@@ -154,8 +163,31 @@ pub static RULES: &[&Rule] = &[
     &crate::analysis::firebase::test_mode_expiry::RULE,
     &crate::analysis::firebase::unvalidated_write::RULE,
     &crate::analysis::firebase::unverified_email_claim::RULE,
+    &crate::analysis::javascript::jwt_decode_without_verify::RULE,
+    &crate::analysis::javascript::jwt_hardcoded_secret::RULE,
+    &crate::analysis::javascript::jwt_ignore_expiration::RULE,
     &crate::analysis::javascript::jwt_missing_algorithms::RULE,
+    &crate::analysis::javascript::jwt_none_algorithm::RULE,
     &INVALID_CONFIG,
+    &crate::analysis::secrets::anthropic::RULE,
+    &crate::analysis::secrets::aws::RULE,
+    &crate::analysis::secrets::env_file::RULE,
+    &crate::analysis::secrets::database_url::RULE,
+    &crate::analysis::secrets::gcp_service_account::RULE,
+    &crate::analysis::secrets::generic::RULE,
+    &crate::analysis::secrets::github::RULE,
+    &crate::analysis::secrets::gitlab::RULE,
+    &crate::analysis::secrets::google_api_key::RULE,
+    &crate::analysis::secrets::mailgun::RULE,
+    &crate::analysis::secrets::npm::RULE,
+    &crate::analysis::secrets::openai::RULE,
+    &crate::analysis::secrets::private_key::RULE,
+    &crate::analysis::secrets::resend::RULE,
+    &crate::analysis::secrets::sendgrid::RULE,
+    &crate::analysis::secrets::slack::RULE,
+    &crate::analysis::secrets::stripe::RULE,
+    &crate::analysis::secrets::supabase::RULE,
+    &crate::analysis::secrets::twilio::RULE,
     &crate::analysis::sql::auth_rls_initplan::RULE,
     &crate::analysis::sql::auth_users_exposed::RULE,
     &crate::analysis::sql::function_search_path::RULE,
@@ -169,6 +201,8 @@ pub static RULES: &[&Rule] = &[
     &crate::analysis::sql::rls_no_policy::RULE,
     &crate::analysis::sql::security_definer_exposed::RULE,
     &crate::analysis::sql::security_definer_view::RULE,
+    &crate::analysis::javascript::supabase_service_role_in_client::RULE,
+    &crate::analysis::javascript::supabase_service_role_in_edge_function::RULE,
 ];
 
 /// Looks a rule up by id.

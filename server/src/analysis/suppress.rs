@@ -80,6 +80,50 @@ impl Suppressions {
         }
     }
 
+    /// Finds `moat-ignore:` comments in a file without a syntax tree (a
+    /// `.env`, YAML, TOML, Markdown or shell file): the marker must follow a
+    /// comment opener (`#`, `//`, `--`, `/*`, `<!--`, `;`) with only
+    /// whitespace between. Alone on its line, the comment covers the next
+    /// line; after other text, its own line.
+    pub fn scan_plain(text: &str) -> Suppressions {
+        if !text.contains(MARK) {
+            return Suppressions::default();
+        }
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut entries = Vec::new();
+        for (at, _) in text.match_indices(MARK) {
+            let line = line_starts.partition_point(|&s| s <= at) - 1;
+            let before = text[line_starts[line]..at].trim_end();
+            let Some(opener) = ["<!--", "//", "--", "/*", "#", ";"]
+                .into_iter()
+                .find(|o| before.ends_with(o))
+            else {
+                continue;
+            };
+            let code = &before[..before.len() - opener.len()];
+            let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+            let comment = format!("{opener} {}", &text[at..end]);
+            let Some(rules) = parse_comment(&comment) else {
+                continue;
+            };
+            let covered = if code.trim().is_empty() {
+                line + 1
+            } else {
+                line
+            };
+            entries.push(Suppression {
+                line: covered,
+                rules,
+            });
+        }
+        Suppressions {
+            entries,
+            line_starts,
+        }
+    }
+
     /// Whether a finding of `rule` starting at byte `offset` is suppressed.
     pub fn is_suppressed(&self, rule: &str, offset: usize) -> bool {
         if self.entries.is_empty() {
@@ -103,12 +147,13 @@ impl Suppressions {
 fn parse_comment(comment: &str) -> Option<Vec<String>> {
     let at = comment.find(MARK)?;
     let opener = comment[..at].trim();
-    if !matches!(opener, "//" | "--" | "/*" | "/**" | "#" | "") {
+    if !matches!(opener, "//" | "--" | "/*" | "/**" | "#" | "<!--" | ";" | "") {
         return None;
     }
     let rest = &comment[at + MARK.len()..];
     let rest = rest.split(" --").next().unwrap_or("");
     let rest = rest.split("*/").next().unwrap_or("");
+    let rest = rest.split("-->").next().unwrap_or("");
     let rules: Vec<String> = rest
         .split([',', ' ', '\t', '\r', '\n'])
         .filter(|s| !s.is_empty())
@@ -152,6 +197,18 @@ mod tests {
         let b = line(text, 3);
         assert!(s.is_suppressed("sql/anything", b));
         assert!(!s.is_suppressed("firebase/allow-if-true", b));
+    }
+
+    #[test]
+    fn plain_text_comments_in_every_style() {
+        let text = "# moat-ignore: secrets/openai-key -- rotated\nA=1\nB=2 # moat-ignore: secrets\n<!-- moat-ignore: secrets/x -->\nC\nD # see moat-ignore: secrets\n-- moat-ignore: sql\nE\n";
+        let s = Suppressions::scan_plain(text);
+        assert!(s.is_suppressed("secrets/openai-key", line(text, 1)));
+        assert!(!s.is_suppressed("secrets/github-token", line(text, 1)));
+        assert!(s.is_suppressed("secrets/github-token", line(text, 2)));
+        assert!(s.is_suppressed("secrets/x", line(text, 4)));
+        assert!(!s.is_suppressed("secrets/x", line(text, 5)));
+        assert!(s.is_suppressed("sql/rls-disabled", line(text, 7)));
     }
 
     #[test]

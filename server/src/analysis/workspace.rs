@@ -64,10 +64,11 @@ impl SqlWorkspace {
     /// builds one schema model from all of them. [`Workspace::from_sql`]
     /// decides which files go together.
     pub fn build(sources: Vec<SqlSource>, settings: &Settings) -> SqlWorkspace {
-        let paths: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
-        let order = migration_order(&paths);
-        let mut slots: Vec<Option<SqlSource>> = sources.into_iter().map(Some).collect();
-        let files: Vec<SqlSource> = order.into_iter().filter_map(|i| slots[i].take()).collect();
+        SqlWorkspace::build_in_order(in_migration_order(sources), settings)
+    }
+
+    /// Builds one schema model from `files`, replayed in the order given.
+    pub fn build_in_order(files: Vec<SqlSource>, settings: &Settings) -> SqlWorkspace {
         let inputs: Vec<SqlFile<'_>> = files
             .iter()
             .map(|f| SqlFile {
@@ -100,24 +101,139 @@ impl SqlWorkspace {
 
 pub use crate::analysis::sql::model::is_migration;
 
+/// `sources` in [`migration_order`].
+fn in_migration_order(sources: Vec<SqlSource>) -> Vec<SqlSource> {
+    let paths: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
+    let order = migration_order(&paths);
+    let mut slots: Vec<Option<SqlSource>> = sources.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The migrations of a project that does not follow Supabase's layout:
+/// `[sql] migrations` in `moat.toml` (see [`SqlConfig`](crate::config::SqlConfig)),
+/// gitignore-style patterns relative to the folder of `moat.toml`.
+#[derive(Debug, Clone)]
+pub struct SqlMigrations {
+    /// The project folder, canonical (like [`SqlSource::key`]).
+    root: PathBuf,
+    /// The patterns, rooted at `root`.
+    matcher: ignore::gitignore::Gitignore,
+}
+
+impl SqlMigrations {
+    /// The configured migrations, relative to the configuration's root (the
+    /// folder of `moat.toml`), else to `fallback_root` (the language
+    /// server's workspace folder, for settings that came from the client
+    /// alone). `None` when the setting is absent or there is no root.
+    /// Invalid patterns are left out (they are reported when the
+    /// configuration is read).
+    pub fn from_config(config: &Config, fallback_root: Option<&Path>) -> Option<SqlMigrations> {
+        let patterns = config.sql.migrations.as_ref()?;
+        let root = key_of(config.root.as_deref().or(fallback_root)?);
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(&root);
+        for pattern in patterns {
+            let _ = builder.add_line(None, pattern);
+        }
+        let matcher = builder
+            .build()
+            .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty());
+        Some(SqlMigrations { root, matcher })
+    }
+
+    /// Whether the file whose canonical path is `key` is a migration.
+    pub fn matches(&self, key: &Path) -> bool {
+        crate::config::matches_below_root(&self.matcher, key, false)
+    }
+}
+
+/// Compares paths component by component in natural order: runs of digits
+/// compare as numbers (`2_b.sql` before `10_c.sql`; zero-padded versions and
+/// timestamps sort as they would as text), everything else byte by byte.
+fn natural_path_cmp(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let mut a_parts = a.components();
+    let mut b_parts = b.components();
+    loop {
+        match (a_parts.next(), b_parts.next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let ord = natural_cmp(
+                    &x.as_os_str().to_string_lossy(),
+                    &y.as_os_str().to_string_lossy(),
+                )
+                .then_with(|| x.cmp(&y));
+                if ord.is_ne() {
+                    return ord;
+                }
+            }
+        }
+    }
+}
+
+/// Natural order of two names (see [`natural_path_cmp`]); names that differ
+/// only in leading zeros compare equal here.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+    let zeros = |s: &[u8]| s.iter().take_while(|&&c| c == b'0').count();
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    while let (Some(&c), Some(&d)) = (x.first(), y.first()) {
+        if c.is_ascii_digit() && d.is_ascii_digit() {
+            let (n, m) = (digits(x), digits(y));
+            let p = &x[zeros(&x[..n])..n];
+            let q = &y[zeros(&y[..m])..m];
+            let ord = p.len().cmp(&q.len()).then_with(|| p.cmp(q));
+            if ord.is_ne() {
+                return ord;
+            }
+            (x, y) = (&x[n..], &y[m..]);
+        } else {
+            if c != d {
+                return c.cmp(&d);
+            }
+            (x, y) = (&x[1..], &y[1..]);
+        }
+    }
+    x.len().cmp(&y.len())
+}
+
 /// Everything cross-file the analysis of one file may consult.
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
     /// The SQL models (see [`Workspace::from_sql`]): the migrations' first;
     /// empty when the front end built none.
     pub sql: Vec<Arc<SqlWorkspace>>,
+    /// The JS/TS files, their manifests and the route model; `None` when
+    /// the front end built none (a file is then judged alone).
+    pub js: Option<Arc<crate::analysis::javascript::project::JsProject>>,
 }
 
 impl Workspace {
     /// Groups a workspace's SQL files into the databases they describe and
-    /// builds a schema model per group. `settings_for` gives the model's
-    /// settings for a Supabase project folder (`None` for files outside any
-    /// project).
+    /// builds a schema model per group, with projects in Supabase's layout
+    /// only: [`Workspace::from_sql_with`] without configured migrations.
+    pub fn from_sql(
+        sources: Vec<SqlSource>,
+        settings_for: &dyn Fn(Option<&Path>) -> Settings,
+    ) -> Workspace {
+        Workspace::from_sql_with(sources, None, settings_for)
+    }
+
+    /// Groups a workspace's SQL files into the databases they describe and
+    /// builds a schema model per group. `configured` gives the migrations
+    /// of a project configured in `moat.toml`, if any; `settings_for` gives
+    /// the model's settings for a project folder (`None` for files outside
+    /// any project).
     ///
     /// - A Supabase project is a folder holding `supabase/migrations/*.sql`.
     ///   Its migrations form one model, replayed in migration order: that is
     ///   the database `supabase db push` builds. Projects are kept apart (a
     ///   monorepo, or a folder of examples, holds several).
+    /// - With `[sql] migrations` configured ([`SqlMigrations`]), the files
+    ///   under its folder that match are the migrations of one project
+    ///   rooted there, replayed in natural path order (digit runs compare as
+    ///   numbers); they replace the Supabase migrations of that folder (a
+    ///   Supabase project nested deeper keeps its own).
     /// - Every other `.sql` file inside a project (a seed, a script, a schema
     ///   dump or consolidated copy, a test) is judged as if run once against
     ///   that project's migrated database: its model is the migrations
@@ -129,15 +245,27 @@ impl Workspace {
     ///   describe one database).
     ///
     /// Files are placed by their canonical path (`SqlSource::key`).
-    pub fn from_sql(
+    pub fn from_sql_with(
         sources: Vec<SqlSource>,
+        configured: Option<&SqlMigrations>,
         settings_for: &dyn Fn(Option<&Path>) -> Settings,
     ) -> Workspace {
-        let project_of_migration = |s: &SqlSource| -> Option<PathBuf> {
+        let supabase_project = |s: &SqlSource| -> Option<PathBuf> {
             if !is_migration(&s.key) && !is_migration(&s.path) {
                 return None;
             }
             Some(s.key.parent()?.parent()?.parent()?.to_path_buf())
+        };
+        let project_of_migration = |s: &SqlSource| -> Option<PathBuf> {
+            match configured {
+                Some(m) if s.key.starts_with(&m.root) => {
+                    if m.matches(&s.key) {
+                        return Some(m.root.clone());
+                    }
+                    supabase_project(s).filter(|r| *r != m.root && r.starts_with(&m.root))
+                }
+                _ => supabase_project(s),
+            }
         };
         let mut projects: Vec<(PathBuf, Vec<SqlSource>)> = Vec::new();
         let mut others = Vec::new();
@@ -150,9 +278,16 @@ impl Workspace {
                 None => others.push(source),
             }
         }
+        for (root, files) in &mut projects {
+            if configured.is_some_and(|m| m.root == *root) {
+                files.sort_by(|a, b| natural_path_cmp(&a.key, &b.key));
+            } else {
+                *files = in_migration_order(std::mem::take(files));
+            }
+        }
         let mut sql = Vec::new();
         for (root, migrations) in &projects {
-            sql.push(Arc::new(SqlWorkspace::build(
+            sql.push(Arc::new(SqlWorkspace::build_in_order(
                 migrations.clone(),
                 &settings_for(Some(root)),
             )));
@@ -168,7 +303,7 @@ impl Workspace {
                 Some((root, migrations)) => {
                     let mut files = migrations.clone();
                     files.push(other);
-                    sql.push(Arc::new(SqlWorkspace::build(
+                    sql.push(Arc::new(SqlWorkspace::build_in_order(
                         files,
                         &settings_for(Some(root)),
                     )));
@@ -189,7 +324,7 @@ impl Workspace {
         for (_, files) in loose {
             sql.push(Arc::new(SqlWorkspace::build(files, &settings_for(None))));
         }
-        Workspace { sql }
+        Workspace { sql, js: None }
     }
 
     /// The model holding the file whose canonical path is `key`, and the
@@ -199,6 +334,69 @@ impl Workspace {
             .iter()
             .find_map(|ws| Some((&**ws, ws.file_index(key)?)))
     }
+}
+
+/// The route model's settings from the configuration's `[auth]` table.
+pub fn auth_settings(config: &Config) -> crate::analysis::javascript::project::AuthSettings {
+    crate::analysis::javascript::project::AuthSettings {
+        middleware: config.auth.middleware.clone(),
+        public_routes: config.auth.public_routes.clone(),
+        sensitive_paths: config.auth.sensitive_paths.clone(),
+    }
+}
+
+/// Reads the `package.json` manifests at or above the folders of `keys`
+/// (canonical paths of JS/TS files), up to `root` when given, and the
+/// lockfile next to each or in a folder above it. Front-end support: this
+/// does I/O; unreadable or invalid manifests are left out.
+pub fn load_manifests(
+    keys: &[PathBuf],
+    root: Option<&Path>,
+) -> Vec<crate::analysis::javascript::project::Manifest> {
+    use crate::analysis::javascript::project::Manifest;
+    use std::collections::HashSet;
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut out = Vec::new();
+    for key in keys {
+        for dir in key.ancestors().skip(1) {
+            if let Some(root) = root {
+                if !dir.starts_with(root) {
+                    break;
+                }
+            }
+            if !seen.insert(dir.to_path_buf()) {
+                break;
+            }
+            let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+                continue;
+            };
+            let lock = dir
+                .ancestors()
+                .take_while(|d| root.is_none_or(|r| d.starts_with(r)))
+                .find_map(|d| {
+                    [
+                        "package-lock.json",
+                        "npm-shrinkwrap.json",
+                        "yarn.lock",
+                        "pnpm-lock.yaml",
+                    ]
+                    .iter()
+                    .find_map(|name| {
+                        std::fs::read_to_string(d.join(name))
+                            .ok()
+                            .map(|t| (*name, t))
+                    })
+                });
+            if let Some(m) = Manifest::parse(
+                dir.to_path_buf(),
+                &text,
+                lock.as_ref().map(|(n, t)| (*n, t.as_str())),
+            ) {
+                out.push(m);
+            }
+        }
+    }
+    out
 }
 
 /// The schema model's settings for a project: exposed schemas from the
@@ -330,6 +528,163 @@ mod tests {
         assert_eq!(db.files.len(), 2);
         assert_eq!(db.exposed_schemas_for_test(), ["loose"]);
         assert_eq!(model("/r/other/x.sql").files.len(), 1);
+    }
+
+    fn configured(patterns: &[&str], root: &str) -> SqlMigrations {
+        let config = Config {
+            root: Some(PathBuf::from(root)),
+            sql: crate::config::SqlConfig {
+                migrations: Some(patterns.iter().map(|p| p.to_string()).collect()),
+                ..Default::default()
+            },
+            ..Config::default()
+        };
+        SqlMigrations::from_config(&config, None).unwrap()
+    }
+
+    #[test]
+    fn configured_migrations_form_one_project() {
+        let src =
+            |p: &str, t: &str| SqlSource::new(PathBuf::from(p), PathBuf::from(p), Arc::from(t));
+        let sources = || {
+            vec![
+                src(
+                    "/r/db/migrations/002_b.sql",
+                    "alter table t enable row level security;",
+                ),
+                src("/r/db/migrations/001_a.sql", "create table t (id int);"),
+                src("/r/db/seed.sql", "insert into t values (1);"),
+                src(
+                    "/r/scripts/fix.sql",
+                    "alter table t disable row level security;",
+                ),
+            ]
+        };
+        let migrations = configured(&["db/migrations/*.sql"], "/r");
+        let ws = Workspace::from_sql_with(sources(), Some(&migrations), &|root| {
+            assert_eq!(root, Some(Path::new("/r")), "all files are the project's");
+            Settings::default()
+        });
+        assert_eq!(ws.sql.len(), 3);
+        let (db, i) = ws
+            .sql_file(Path::new("/r/db/migrations/002_b.sql"))
+            .unwrap();
+        let order: Vec<&str> = db.files.iter().map(|f| f.path.to_str().unwrap()).collect();
+        assert_eq!(
+            order,
+            ["/r/db/migrations/001_a.sql", "/r/db/migrations/002_b.sql"]
+        );
+        assert_eq!(i, 1);
+        assert!(db.schema.tables[0].rls.enabled);
+        // Every other file runs alone after the migrations, whatever its path.
+        for other in ["/r/db/seed.sql", "/r/scripts/fix.sql"] {
+            let (model, i) = ws.sql_file(Path::new(other)).unwrap();
+            assert_eq!((model.files.len(), i), (3, 2), "{other}");
+            assert_eq!(model.files[0].path, Path::new("/r/db/migrations/001_a.sql"));
+        }
+        let (fix, _) = ws.sql_file(Path::new("/r/scripts/fix.sql")).unwrap();
+        assert!(!fix.schema.tables[0].rls.enabled);
+
+        // Without the setting they are loose files, grouped by folder.
+        let ws = Workspace::from_sql(sources(), &|root| {
+            assert_eq!(root, None);
+            Settings::default()
+        });
+        assert_eq!(ws.sql.len(), 3);
+        let (migrations, _) = ws
+            .sql_file(Path::new("/r/db/migrations/001_a.sql"))
+            .unwrap();
+        assert_eq!(migrations.files.len(), 2);
+        let (seed, i) = ws.sql_file(Path::new("/r/db/seed.sql")).unwrap();
+        assert_eq!((seed.files.len(), i), (1, 0));
+    }
+
+    #[test]
+    fn configured_migrations_in_natural_path_order() {
+        let src =
+            |p: &str, t: &str| SqlSource::new(PathBuf::from(p), PathBuf::from(p), Arc::from(t));
+        let paths = [
+            "/r/prisma/migrations/10_c/migration.sql",
+            "/r/prisma/migrations/2_b/migration.sql",
+            "/r/prisma/migrations/1_a/migration.sql",
+            "/r/prisma/migrations/1_a/down.sql",
+            "/r/prisma/migrations/0003_x/migration.sql",
+        ];
+        let migrations = configured(&["prisma/migrations/*/migration.sql"], "/r");
+        let ws = Workspace::from_sql_with(
+            paths.iter().map(|p| src(p, "select 1;")).collect(),
+            Some(&migrations),
+            &|_| Settings::default(),
+        );
+        let (model, _) = ws.sql_file(Path::new(paths[0])).unwrap();
+        let order: Vec<&str> = model
+            .files
+            .iter()
+            .map(|f| f.path.to_str().unwrap())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "/r/prisma/migrations/1_a/migration.sql",
+                "/r/prisma/migrations/2_b/migration.sql",
+                "/r/prisma/migrations/0003_x/migration.sql",
+                "/r/prisma/migrations/10_c/migration.sql",
+            ]
+        );
+        let (down, i) = ws
+            .sql_file(Path::new("/r/prisma/migrations/1_a/down.sql"))
+            .unwrap();
+        assert_eq!((down.files.len(), i), (5, 4));
+        assert_eq!(natural_cmp("a10", "a9"), std::cmp::Ordering::Greater);
+        assert_eq!(
+            natural_cmp("20240101_x", "20231231_y"),
+            std::cmp::Ordering::Greater
+        );
+        assert_eq!(natural_cmp("b", "a1"), std::cmp::Ordering::Greater);
+        assert_eq!(natural_cmp("a", "a1"), std::cmp::Ordering::Less);
+    }
+
+    #[test]
+    fn configured_migrations_replace_the_root_supabase_layout_only() {
+        let src =
+            |p: &str, t: &str| SqlSource::new(PathBuf::from(p), PathBuf::from(p), Arc::from(t));
+        let migrations = configured(&["db/*.sql", "!db/*_draft.sql"], "/r");
+        let ws = Workspace::from_sql_with(
+            vec![
+                src("/r/db/1_a.sql", "create table t (id int);"),
+                src("/r/db/2_draft.sql", "select 1;"),
+                src("/r/supabase/migrations/1_s.sql", "select 2;"),
+                src("/r/apps/x/supabase/migrations/1_x.sql", "select 3;"),
+                src("/r/apps/x/seed.sql", "select 4;"),
+                src("/elsewhere/supabase/migrations/1_e.sql", "select 5;"),
+            ],
+            Some(&migrations),
+            &|_| Settings::default(),
+        );
+        let model = |p: &str| ws.sql_file(Path::new(p)).unwrap();
+        assert_eq!(model("/r/db/1_a.sql").0.files.len(), 1);
+        // Excluded by `!`, and Supabase's layout at the configured folder:
+        // other files of the configured project.
+        assert_eq!(model("/r/db/2_draft.sql").0.files.len(), 2);
+        assert_eq!(model("/r/supabase/migrations/1_s.sql").0.files.len(), 2);
+        // A Supabase project nested deeper, or outside, keeps its own.
+        assert_eq!(
+            model("/r/apps/x/supabase/migrations/1_x.sql").0.files.len(),
+            1
+        );
+        let (seed, i) = model("/r/apps/x/seed.sql");
+        assert_eq!((seed.files.len(), i), (2, 1));
+        assert_eq!(
+            seed.files[0].path,
+            Path::new("/r/apps/x/supabase/migrations/1_x.sql")
+        );
+        assert_eq!(
+            model("/elsewhere/supabase/migrations/1_e.sql")
+                .0
+                .files
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::analysis::javascript::project::{JsFile, JsProject};
 use crate::analysis::workspace::{self, SqlSource, Workspace};
 use crate::analysis::{self, Finding, Severity};
 use crate::config::{self, Config};
@@ -87,7 +88,7 @@ pub struct CheckResult {
 }
 
 /// The file kinds Moat checks, as told to a user who named another.
-pub const KINDS: &str = ".ts .mts .cts .tsx .js .mjs .cjs .jsx .sql .rules";
+pub const KINDS: &str = ".ts .mts .cts .tsx .js .mjs .cjs .jsx .sql .rules, and every other text file up to 1 MiB for secrets";
 
 /// Runs `moat check`: returns the process exit code (0 clean, 1 findings at
 /// or above `--fail-on`, 2 on I/O or usage errors). Output goes to stdout;
@@ -124,7 +125,7 @@ pub fn run_check(opts: &CheckOptions) -> i32 {
     };
     for path in &result.unsupported {
         eprintln!(
-            "moat: {}: not a file kind Moat checks ({KINDS})",
+            "moat: {}: not a file kind Moat checks (binary, or text over 1 MiB; Moat checks {KINDS})",
             report::escape_path(path)
         );
     }
@@ -205,11 +206,7 @@ pub fn check_paths(
 
     let collected = crate::walk::collect_files(paths, &config, cwd);
     let root = project_root(config_path.as_deref(), paths, cwd);
-    let workspace = if collected.files.iter().any(|t| t.language == Language::Sql) {
-        sql_workspace(root.as_deref(), &collected.files, &config, cwd)
-    } else {
-        Workspace::default()
-    };
+    let workspace = project_workspace(root.as_deref(), &collected.files, &config, cwd);
     let checked: Vec<Result<CheckedFile, (PathBuf, String)>> = collected
         .files
         .par_iter()
@@ -229,6 +226,24 @@ pub fn check_paths(
                 }
             }
             Err(e) => result.io_errors.push(e),
+        }
+    }
+    let plain: Vec<PlainOutcome> = collected
+        .plain
+        .par_iter()
+        .map(|target| check_plain_file(target, &config, root.as_deref(), cwd))
+        .collect();
+    for (target, outcome) in collected.plain.iter().zip(plain) {
+        match outcome {
+            PlainOutcome::Checked(f) => {
+                result.files_checked += 1;
+                if !f.findings.is_empty() {
+                    result.files.push(f);
+                }
+            }
+            PlainOutcome::Skipped if target.named => result.unsupported.push(target.path.clone()),
+            PlainOutcome::Skipped => {}
+            PlainOutcome::Failed(e) => result.io_errors.push(e),
         }
     }
     if let Some(f) = config_file {
@@ -305,26 +320,38 @@ fn project_root(config_path: Option<&Path>, paths: &[PathBuf], cwd: &Path) -> Op
     Some(git_root.unwrap_or(common))
 }
 
-/// Reads and parses every SQL file under `root` (walked like the checked
-/// paths: `.gitignore`, hidden files, `node_modules` and moat.toml's
-/// `ignore` are skipped) plus the checked SQL files, and builds the schema
-/// model from them in migration order. Unreadable files are left out here
-/// (the check reports them).
-fn sql_workspace(
+/// Reads and parses every SQL and JS/TS file under `root` (walked like the
+/// checked paths: `.gitignore`, hidden files, `node_modules` and moat.toml's
+/// `ignore` are skipped) plus the checked files, and builds the cross-file
+/// models: the SQL schema models in migration order, and the JS project
+/// (facts of every JS/TS file, the `package.json` manifests above them, the
+/// route model). A kind with no checked file is not read at all. Unreadable
+/// files are left out here (the check reports them).
+fn project_workspace(
     root: Option<&Path>,
     checked: &[crate::walk::Target],
     config: &Config,
     cwd: &Path,
 ) -> Workspace {
+    let wants_sql = checked.iter().any(|t| t.language == Language::Sql);
+    let wants_js = checked.iter().any(|t| t.language.is_js_family());
+    if !wants_sql && !wants_js {
+        return Workspace::default();
+    }
     let mut targets: Vec<crate::walk::Target> = match root {
         Some(root) => crate::walk::collect_files(&[root.to_path_buf()], config, cwd).files,
         None => Vec::new(),
     };
     targets.extend(checked.iter().cloned());
-    targets.retain(|t| t.language == Language::Sql);
+    targets.retain(|t| {
+        (wants_sql && t.language == Language::Sql) || (wants_js && t.language.is_js_family())
+    });
     let mut seen = std::collections::HashSet::new();
     targets.retain(|t| seen.insert(workspace::key_of(&t.read_path)));
-    let sources: Vec<SqlSource> = targets
+    let (sql_targets, js_targets): (Vec<_>, Vec<_>) = targets
+        .into_iter()
+        .partition(|t| t.language == Language::Sql);
+    let sources: Vec<SqlSource> = sql_targets
         .par_iter()
         .filter_map(|t| {
             let text = read_text(&t.read_path).ok()?;
@@ -335,9 +362,32 @@ fn sql_workspace(
             ))
         })
         .collect();
-    Workspace::from_sql(sources, &|project| {
+    let migrations = workspace::SqlMigrations::from_config(config, root);
+    let mut ws = Workspace::from_sql_with(sources, migrations.as_ref(), &|project| {
         workspace::sql_settings(config, project.or(root))
-    })
+    });
+    if wants_js {
+        let files: Vec<JsFile> = js_targets
+            .par_iter()
+            .filter_map(|t| {
+                let text = read_text(&t.read_path).ok()?;
+                Some(JsFile::new(
+                    t.path.clone(),
+                    workspace::key_of(&t.read_path),
+                    t.language,
+                    &text,
+                ))
+            })
+            .collect();
+        let keys: Vec<PathBuf> = files.iter().map(|f| f.key.clone()).collect();
+        let manifests = workspace::load_manifests(&keys, root);
+        ws.js = Some(std::sync::Arc::new(JsProject::build(
+            files,
+            manifests,
+            workspace::auth_settings(config),
+        )));
+    }
+    ws
 }
 
 fn check_file(
@@ -359,6 +409,55 @@ fn check_file(
         Some((workspace, Some(&key))),
     );
     Ok(CheckedFile {
+        path: target.path.clone(),
+        text,
+        findings,
+    })
+}
+
+/// What became of a file without a grammar.
+enum PlainOutcome {
+    Checked(CheckedFile),
+    /// Binary, or over [`analysis::secrets::MAX_PLAIN_TEXT_BYTES`].
+    Skipped,
+    Failed((PathBuf, String)),
+}
+
+/// Checks a file without a grammar for secrets. A `.env` file is told
+/// whether a `.gitignore` covers it (up to the repository root, or `root`).
+fn check_plain_file(
+    target: &crate::walk::PlainTarget,
+    config: &Config,
+    root: Option<&Path>,
+    cwd: &Path,
+) -> PlainOutcome {
+    use analysis::secrets;
+    let failed = |e: std::io::Error| PlainOutcome::Failed((target.path.clone(), e.to_string()));
+    match std::fs::metadata(&target.read_path) {
+        Ok(m) if m.len() > secrets::MAX_PLAIN_TEXT_BYTES as u64 => return PlainOutcome::Skipped,
+        Ok(_) => {}
+        Err(e) => return failed(e),
+    }
+    let bytes = match std::fs::read(&target.read_path) {
+        Ok(b) => b,
+        Err(e) => return failed(e),
+    };
+    if secrets::is_binary(&bytes) {
+        return PlainOutcome::Skipped;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    let text = strip_bom(text);
+    let mut facts = analysis::FileFacts::default();
+    if secrets::is_env_file(&target.read_path) {
+        let abs = cwd.join(&target.read_path);
+        let abs = abs.canonicalize().unwrap_or(abs);
+        facts.gitignored = Some(crate::walk::gitignore_covers(&abs, root));
+    }
+    let findings = analysis::analyze_plain_text(&target.path, &text, config, facts);
+    PlainOutcome::Checked(CheckedFile {
         path: target.path.clone(),
         text,
         findings,

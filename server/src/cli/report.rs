@@ -5,6 +5,10 @@
 //! character in it is shown as an escape (`\u{1b}`), so that a file cannot
 //! move the cursor, retitle the window or clear the screen. JSON needs no
 //! such care: serde escapes control characters.
+//!
+//! Secrets are never printed: code frames blank out every secret the
+//! `secrets` detectors find on the lines they show (whichever finding the
+//! frame is for), keeping the first four and last two characters.
 
 use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
@@ -135,8 +139,9 @@ fn severity_color(s: Severity) -> &'static str {
 pub fn write_text(out: &mut impl Write, result: &CheckResult, color: bool) -> io::Result<()> {
     for file in &result.files {
         let rope = Rope::from_str(&file.text);
+        let redact = crate::analysis::secrets::redactions(&file.path, &file.text);
         for f in &file.findings {
-            write_text_finding(out, file, &rope, f, color)?;
+            write_text_finding(out, file, &rope, &redact, f, color)?;
         }
     }
     writeln!(out, "{}", summary(result, color))
@@ -195,10 +200,53 @@ fn summary(result: &CheckResult, color: bool) -> String {
     line
 }
 
+/// Line `line` (zero-based) of `file`, without its line break, with the
+/// parts of it inside `redact` blanked out (see
+/// [`crate::analysis::secrets::noise::blank_out`]).
+fn source_line(
+    file: &CheckedFile,
+    rope: &Rope,
+    line: usize,
+    redact: &[std::ops::Range<usize>],
+) -> String {
+    let src = rope.line(line).to_string();
+    let src = src.trim_end_matches(['\n', '\r']);
+    let start = rope.line_to_byte(line);
+    let end = start + src.len();
+    let mut out = String::with_capacity(src.len());
+    let mut pos = start;
+    let mut hits: Vec<&std::ops::Range<usize>> = redact
+        .iter()
+        .filter(|r| r.start < end && r.end > start)
+        .collect();
+    hits.sort_by_key(|r| r.start);
+    for r in hits {
+        let (Some(secret), from, to) = (file.text.get(r.clone()), r.start.max(pos), r.end.min(end))
+        else {
+            continue;
+        };
+        if from < pos || file.text.get(pos..from).is_none() {
+            continue;
+        }
+        out.push_str(&file.text[pos..from]);
+        let blanked = crate::analysis::secrets::noise::blank_out(secret);
+        let skip = file
+            .text
+            .get(r.start..from)
+            .map_or(0, |t| t.chars().count());
+        let take = file.text.get(from..to).map_or(0, |t| t.chars().count());
+        out.extend(blanked.chars().skip(skip).take(take));
+        pos = to;
+    }
+    out.push_str(file.text.get(pos..end).unwrap_or(""));
+    out
+}
+
 fn write_text_finding(
     out: &mut impl Write,
     file: &CheckedFile,
     rope: &Rope,
+    redact: &[std::ops::Range<usize>],
     f: &Finding,
     color: bool,
 ) -> io::Result<()> {
@@ -225,8 +273,8 @@ fn write_text_finding(
         escape_path(&file.path)
     )?;
     writeln!(out, "{pad} {}", paint(color, "1;34", "|"))?;
-    let src = rope.line(line - 1).to_string();
-    let src = src.trim_end_matches(['\n', '\r']);
+    let src = source_line(file, rope, line - 1, redact);
+    let src = src.as_str();
     let shown_src: String = src.chars().map(|c| shown(c).0).collect();
     writeln!(
         out,

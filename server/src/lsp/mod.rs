@@ -1,6 +1,7 @@
 //! The language server: document sync, diagnostics (pushed with the document
 //! version, or pulled), code actions (quick fixes and `source.fixAll.moat`),
-//! hover on Firebase rules (who may do what on a path),
+//! hover on Firebase rules (who may do what on a path), secrets in any text
+//! document the client opens (documents without a grammar included),
 //! and configuration from `moat.toml` and the client. Only this module knows
 //! LSP types.
 //!
@@ -17,6 +18,7 @@
 //! published for a closed document.
 
 mod convert;
+mod js_index;
 mod sql_index;
 pub mod transport;
 
@@ -123,6 +125,12 @@ struct State {
     /// computed from an older model is dropped (a fresher one is always
     /// scheduled).
     sql_generation: std::sync::atomic::AtomicU64,
+    /// Every JS/TS file of the workspace (disk + open documents) and the
+    /// project model built from them.
+    js: js_index::JsIndex,
+    /// Bumped on every rebuild of the JS project; a JS document's publish
+    /// computed from an older project is dropped.
+    js_generation: std::sync::atomic::AtomicU64,
     /// Bumped on every configuration reload; a publish computed under an
     /// older configuration is dropped (a fresher one is always scheduled).
     config_generation: std::sync::atomic::AtomicU64,
@@ -179,6 +187,8 @@ impl Backend {
                 config_generation: std::sync::atomic::AtomicU64::new(0),
                 sql: sql_index::SqlIndex::default(),
                 sql_generation: std::sync::atomic::AtomicU64::new(0),
+                js: js_index::JsIndex::default(),
+                js_generation: std::sync::atomic::AtomicU64::new(0),
                 client_watches: AtomicBool::new(false),
                 client_progress: AtomicBool::new(false),
                 shutdown_requested: AtomicBool::new(false),
@@ -256,9 +266,6 @@ impl Backend {
                 problems.extend(cfg.ignore_matcher(Path::new("/")).1);
                 return config::findings(&text, problems, &config);
             }
-            let (Some(language), Some(tree)) = (snap.language, snap.tree.as_ref()) else {
-                return Vec::new();
-            };
             if !config.ignore.is_empty() {
                 let matcher = self
                     .state
@@ -273,11 +280,25 @@ impl Backend {
                     return Vec::new();
                 }
             }
+            let (Some(language), Some(tree)) = (snap.language, snap.tree.as_ref()) else {
+                // No grammar (`.env`, YAML, Markdown, ...): checked for secrets.
+                let text = snap.rope.to_string();
+                return analysis::analyze_plain_text(&path, &text, &config, self.plain_facts(uri));
+            };
             let text = snap.rope.to_string();
-            let workspace = self.state.sql.current();
+            let sql = self.state.sql.current();
             let key = match (language, uri.to_file_path()) {
                 (Language::Sql, Some(abs)) => Some(key_of(&abs)),
+                (l, Some(abs)) if l.is_js_family() => Some(key_of(&abs)),
                 _ => None,
+            };
+            let workspace = analysis::workspace::Workspace {
+                sql: sql.sql.clone(),
+                js: if language.is_js_family() {
+                    self.state.js.current()
+                } else {
+                    None
+                },
             };
             let ctx = FileContext::new(&path, &text, tree, language)
                 .with_workspace(&workspace, key.as_deref());
@@ -287,6 +308,19 @@ impl Backend {
             tracing::error!(uri = uri.as_str(), "analysis panicked");
             Vec::new()
         })
+    }
+
+    /// What the analysis of a document without a grammar needs from the
+    /// file system: whether a `.gitignore` covers it, for `.env` files.
+    fn plain_facts(&self, uri: &Uri) -> analysis::FileFacts {
+        let mut facts = analysis::FileFacts::default();
+        if let Some(abs) = uri.to_file_path() {
+            if analysis::secrets::is_env_file(&abs) {
+                let root = self.root();
+                facts.gitignored = Some(crate::walk::gitignore_covers(&abs, root.as_deref()));
+            }
+        }
+        facts
     }
 
     fn diagnostics(&self, uri: &Uri, snap: &Snapshot) -> Vec<Diagnostic> {
@@ -325,9 +359,25 @@ impl Backend {
         } else {
             false
         };
+        // Likewise a JS/TS document's facts feed the project model (routers
+        // mounted in other files, imports of 'use client' modules).
+        let is_js = snap.language.is_some_and(Language::is_js_family);
+        let js_changed = if is_js {
+            let backend = self.handle();
+            let (uri2, text, version) = (uri.clone(), snap.rope.to_string(), snap.version);
+            let language = snap.language.unwrap_or(Language::TypeScript);
+            tokio::task::spawn_blocking(move || {
+                backend.refresh_js_document(&uri2, language, &text, version)
+            })
+            .await
+            .unwrap_or(false)
+        } else {
+            false
+        };
         let is_sql = snap.language == Some(Language::Sql);
         let generation = self.state.config_generation.load(Ordering::SeqCst);
         let sql_generation = self.state.sql_generation.load(Ordering::SeqCst);
+        let js_generation = self.state.js_generation.load(Ordering::SeqCst);
         // Analysis runs on the blocking pool, outside the publish lock, so a
         // slow file delays nobody else's diagnostics.
         let backend = self.handle();
@@ -351,6 +401,7 @@ impl Backend {
         if self.state.documents.get(&uri).map(|d| d.version) != Some(analysed_version)
             || self.state.config_generation.load(Ordering::SeqCst) != generation
             || (is_sql && self.state.sql_generation.load(Ordering::SeqCst) != sql_generation)
+            || (is_js && self.state.js_generation.load(Ordering::SeqCst) != js_generation)
         {
             return;
         }
@@ -361,6 +412,32 @@ impl Backend {
         if sql_changed {
             self.republish_sql_documents(Some(&uri));
         }
+        if js_changed {
+            self.republish_documents(Some(&uri), |l| l.is_js_family());
+        }
+    }
+
+    /// Records a JS/TS document's facts in the project index and rebuilds
+    /// the project if they changed. Returns whether it did. Blocking work.
+    fn refresh_js_document(&self, uri: &Uri, language: Language, text: &str, version: i32) -> bool {
+        let Some(abs) = uri.to_file_path().map(|p| p.into_owned()) else {
+            return false;
+        };
+        let changed = self
+            .state
+            .js
+            .set_open(self.path_of(uri), &abs, language, text, version);
+        if changed || self.state.js.current().is_none() {
+            self.rebuild_js();
+        }
+        changed
+    }
+
+    /// Rebuilds the JS project from the index with the current settings.
+    fn rebuild_js(&self) {
+        let config = self.config();
+        self.state.js.rebuild(workspace::auth_settings(&config));
+        self.state.js_generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Records a SQL document's text in the workspace index and rebuilds the
@@ -384,20 +461,27 @@ impl Backend {
     fn rebuild_sql(&self) {
         let config = self.config();
         let root = self.root();
-        self.state
-            .sql
-            .rebuild(&|project| workspace::sql_settings(&config, project.or(root.as_deref())));
+        let migrations = workspace::SqlMigrations::from_config(&config, root.as_deref());
+        self.state.sql.rebuild(migrations.as_ref(), &|project| {
+            workspace::sql_settings(&config, project.or(root.as_deref()))
+        });
         self.state.sql_generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Re-publishes every open SQL document but `except`, in tasks of their
     /// own (so that `publish`, which calls this, does not await itself).
     fn republish_sql_documents(&self, except: Option<&Uri>) {
+        self.republish_documents(except, |l| l == Language::Sql);
+    }
+
+    /// Re-publishes every open document of a language `which` accepts but
+    /// `except`, in tasks of their own.
+    fn republish_documents(&self, except: Option<&Uri>, which: impl Fn(Language) -> bool) {
         let uris: Vec<Uri> = self
             .state
             .documents
             .iter()
-            .filter(|e| e.value().language == Some(Language::Sql) && Some(e.key()) != except)
+            .filter(|e| e.value().language.is_some_and(&which) && Some(e.key()) != except)
             .map(|e| e.key().clone())
             .collect();
         if uris.is_empty() {
@@ -454,12 +538,15 @@ impl Backend {
             crate::walk::collect_files(std::slice::from_ref(&scan_root), &config, &scan_root)
                 .files
                 .into_iter()
-                .filter(|t| t.language == Language::Sql)
+                .filter(|t| t.language == Language::Sql || t.language.is_js_family())
                 .collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
-        let total = targets.len().max(1);
+        let (targets, js_targets): (Vec<_>, Vec<_>) = targets
+            .into_iter()
+            .partition(|t| t.language == Language::Sql);
+        let total = (targets.len() + js_targets.len()).max(1);
         for (done, chunk) in targets.chunks(64).enumerate() {
             let chunk = chunk.to_vec();
             let sources = tokio::task::spawn_blocking(move || {
@@ -489,11 +576,56 @@ impl Backend {
         }
         let backend = self.handle();
         let _ = tokio::task::spawn_blocking(move || backend.rebuild_sql()).await;
-        if let Some(p) = progress {
-            p.finish_with_message(format!("{} SQL files", targets.len()))
-                .await;
-        }
         self.republish_sql_documents(None);
+        // The JS/TS files: facts of each, then the manifests above them.
+        for (done, chunk) in js_targets.chunks(64).enumerate() {
+            let chunk = chunk.to_vec();
+            let files = tokio::task::spawn_blocking(move || {
+                chunk
+                    .into_iter()
+                    .filter_map(|t| {
+                        let text = std::fs::read_to_string(&t.read_path).ok()?;
+                        Some(crate::analysis::javascript::project::JsFile::new(
+                            t.path.clone(),
+                            key_of(&t.read_path),
+                            t.language,
+                            &text,
+                        ))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            self.state.js.set_from_disk(files);
+            if let Some(p) = &progress {
+                let read = targets.len() + ((done + 1) * 64).min(js_targets.len());
+                p.report_with_message(
+                    format!("{read}/{} files", targets.len() + js_targets.len()),
+                    (read * 100 / total) as u32,
+                )
+                .await;
+            }
+        }
+        let backend = self.handle();
+        let manifest_root = root.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let keys = backend.state.js.keys();
+            backend
+                .state
+                .js
+                .set_manifests(workspace::load_manifests(&keys, Some(&manifest_root)));
+            backend.rebuild_js();
+        })
+        .await;
+        if let Some(p) = progress {
+            p.finish_with_message(format!(
+                "{} SQL files, {} JS/TS files",
+                targets.len(),
+                js_targets.len()
+            ))
+            .await;
+        }
+        self.republish_documents(None, |l| l.is_js_family());
     }
 
     /// The URI and text of a file named by a finding's related place (a
@@ -625,9 +757,16 @@ impl Backend {
                 }
             }
         }
-        // The settings of the schema model may have changed too.
+        // The settings of the schema model and of the route model may have
+        // changed too.
         let backend = self.handle();
-        let _ = tokio::task::spawn_blocking(move || backend.rebuild_sql()).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            backend.rebuild_sql();
+            if backend.state.js.current().is_some() {
+                backend.rebuild_js();
+            }
+        })
+        .await;
         self.republish_all().await;
     }
 
@@ -867,6 +1006,8 @@ impl LanguageServer for Backend {
                     format!("**/{}", config::FILE_NAME),
                     "**/*.sql".to_string(),
                     "**/supabase/config.toml".to_string(),
+                    "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}".to_string(),
+                    "**/package.json".to_string(),
                 ]
                 .into_iter()
                 .map(|glob| FileSystemWatcher {
@@ -996,17 +1137,28 @@ impl LanguageServer for Backend {
             // A closed migration goes back to its text on disk.
             let backend = self.handle();
             let path = self.path_of(&uri);
-            let changed = tokio::task::spawn_blocking(move || {
-                let changed = backend.state.sql.close(path, &abs);
+            let language = Language::from_path(&abs);
+            let (changed, js_changed) = tokio::task::spawn_blocking(move || {
+                let changed = backend.state.sql.close(path.clone(), &abs);
                 if changed {
                     backend.rebuild_sql();
                 }
-                changed
+                let js_changed = match language.filter(|l| l.is_js_family()) {
+                    Some(l) => backend.state.js.close(path, &abs, l),
+                    None => false,
+                };
+                if js_changed {
+                    backend.rebuild_js();
+                }
+                (changed, js_changed)
             })
             .await
-            .unwrap_or(false);
+            .unwrap_or((false, false));
             if changed {
                 self.republish_sql_documents(None);
+            }
+            if js_changed {
+                self.republish_documents(None, |l| l.is_js_family());
             }
         }
     }
@@ -1027,6 +1179,8 @@ impl LanguageServer for Backend {
         }
         // SQL files and supabase/config.toml feed the schema model.
         let mut sql_files = Vec::new();
+        let mut js_files = Vec::new();
+        let mut manifests_changed = false;
         let mut settings_changed = false;
         for change in &params.changes {
             let Some(abs) = change.uri.to_file_path().map(|p| p.into_owned()) else {
@@ -1036,7 +1190,40 @@ impl LanguageServer for Backend {
                 settings_changed = true;
             } else if abs.extension().is_some_and(|e| e == "sql") {
                 sql_files.push((self.path_of(&change.uri), abs));
+            } else if let Some(l) = Language::from_path(&abs).filter(|l| l.is_js_family()) {
+                js_files.push((self.path_of(&change.uri), abs, l));
+            } else if abs.file_name().is_some_and(|n| n == "package.json") {
+                manifests_changed = true;
             }
+        }
+        if !js_files.is_empty() || manifests_changed {
+            let backend = self.handle();
+            let root = self.root();
+            let _ = tokio::task::spawn_blocking(move || {
+                for (path, abs, language) in js_files {
+                    match std::fs::read_to_string(&abs) {
+                        Ok(text) => backend.state.js.set_from_disk(vec![
+                            crate::analysis::javascript::project::JsFile::new(
+                                path,
+                                key_of(&abs),
+                                language,
+                                &text,
+                            ),
+                        ]),
+                        Err(_) => backend.state.js.remove_from_disk(&abs),
+                    }
+                }
+                if manifests_changed {
+                    let keys = backend.state.js.keys();
+                    backend
+                        .state
+                        .js
+                        .set_manifests(workspace::load_manifests(&keys, root.as_deref()));
+                }
+                backend.rebuild_js();
+            })
+            .await;
+            self.republish_documents(None, |l| l.is_js_family());
         }
         if sql_files.is_empty() && !settings_changed {
             return;

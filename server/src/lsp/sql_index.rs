@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::analysis::sql::model::Settings;
-use crate::analysis::workspace::{key_of, SqlSource, Workspace};
+use crate::analysis::workspace::{key_of, SqlMigrations, SqlSource, Workspace};
 
 /// One SQL file known to the index.
 #[derive(Clone, Debug)]
@@ -121,14 +121,19 @@ impl SqlIndex {
     }
 
     /// Rebuilds the models from every known file and returns them;
-    /// `settings_for` gives a Supabase project folder's settings (see
-    /// [`Workspace::from_sql`]).
-    pub fn rebuild(&self, settings_for: &dyn Fn(Option<&Path>) -> Settings) -> Arc<Workspace> {
+    /// `migrations` are the configured migrations, if any, and
+    /// `settings_for` gives a project folder's settings (see
+    /// [`Workspace::from_sql_with`]).
+    pub fn rebuild(
+        &self,
+        migrations: Option<&SqlMigrations>,
+        settings_for: &dyn Fn(Option<&Path>) -> Settings,
+    ) -> Arc<Workspace> {
         let sources: Vec<SqlSource> = {
             let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             entries.values().map(|e| e.source.clone()).collect()
         };
-        let ws = Arc::new(Workspace::from_sql(sources, settings_for));
+        let ws = Arc::new(Workspace::from_sql_with(sources, migrations, settings_for));
         *self.workspace.write().unwrap_or_else(|e| e.into_inner()) = ws.clone();
         ws
     }
@@ -173,7 +178,7 @@ mod tests {
         ));
         // A disk refresh does not replace the open text.
         index.set_from_disk(vec![source("a.sql", "create table c (id int);")]);
-        let ws = index.rebuild(&|_| Settings::default());
+        let ws = index.rebuild(None, &|_| Settings::default());
         let sql = &ws.sql[0];
         assert_eq!(&*sql.files[0].text, "create table b (id int);");
         // Closed, and not on disk (the test path does not exist): gone.

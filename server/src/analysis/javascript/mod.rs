@@ -2,7 +2,24 @@
 //! which local names an import binds, and which calls reach a module's
 //! exports.
 
+pub mod auth_middleware_order;
+pub mod auth_no_rate_limit;
+pub mod auth_unprotected_route;
+pub mod cors_permissive_credentials;
+pub mod errors_leaked_env;
+pub mod errors_leaked_error;
+pub mod errors_no_error_handler;
+pub mod http;
+mod jwt_common;
+pub mod jwt_decode_without_verify;
+pub mod jwt_hardcoded_secret;
+pub mod jwt_ignore_expiration;
 pub mod jwt_missing_algorithms;
+pub mod jwt_none_algorithm;
+pub mod project;
+pub mod routes;
+pub mod supabase_service_role_in_client;
+pub mod supabase_service_role_in_edge_function;
 
 use tree_sitter::Node;
 

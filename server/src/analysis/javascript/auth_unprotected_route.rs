@@ -1,0 +1,369 @@
+//! `auth/unprotected-route`: a sensitive or state-changing route with no
+//! authentication in its middleware chain or its handler.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::analysis::javascript::project::JsProject;
+use crate::analysis::javascript::routes::{
+    is_admin_path, is_auth_name, is_public_path, is_sensitive_path, is_webhook_path, Framework,
+    Route,
+};
+use crate::analysis::rule::{Rule, Severity, JS_FAMILY};
+use crate::analysis::{FileContext, Finding, Related};
+use crate::fix::{Applicability, Edit, Fix};
+
+/// The rule declaration.
+pub static RULE: Rule = Rule {
+    id: "auth/unprotected-route",
+    default_severity: Severity::Warning,
+    summary: "A sensitive or state-changing route has no authentication in its middleware chain or handler.",
+    docs: r#"
+## What it does
+Builds the app's routes across files (Express, Fastify, Hono, Next.js route
+handlers and `pages/api`, Supabase Edge Functions; see the route model in
+`docs/architecture.md`) and reports a route that nothing authenticates when:
+
+- its path is sensitive: under `/admin` or `/internal` (an **error**), or
+  `/users`, `/account`, `/billing`, `/settings` (after an optional `/api` or
+  `/api/v1`; `[auth] sensitive_paths` in moat.toml replaces this list), or
+- its method changes state (POST, PUT, PATCH, DELETE; for a handler that
+  serves every method, one that tests `req.method` for them),
+
+unless the path is evidently public: login, signup, register, logout, OAuth
+callbacks, password reset, email verification, health checks, newsletter
+sign-ups, and the paths listed in `[auth] public_routes`; or its handler's
+name says it is one of those steps (`router.post('/api/users',
+registerUser)` is REST signup). A webhook path is
+public only when its handler verifies the sender's signature
+(`stripe.webhooks.constructEvent`, an HMAC compared with `timingSafeEqual`,
+svix).
+
+"Authenticated" means: an auth middleware in the route's chain (registered
+before the route, on its app or on a router above it, or in the route's own
+arguments), or a handler that checks the caller itself. Auth middleware
+are recognised by name (`requireAuth`, `isAuthenticated`,
+`passport.authenticate`, `expressjwt`, `clerkMiddleware`, `bearerAuth`,
+`fastify.authenticate`, and the names in `[auth] middleware`), by package
+(passport, express-jwt, Clerk, hono/jwt, @fastify/jwt, …), and by shape (a
+function that reads the Authorization header or the session and refuses with
+401/403, or calls an auth library). Handlers count as checking when they call
+`supabase.auth.getUser()`, `getClaims`, `getServerSession`, `auth()`,
+`currentUser()`, verify a token, or call a function of the same file that
+does. Next.js routes are guarded by a `middleware.ts` / `proxy.ts` that
+authenticates and whose `matcher` covers them.
+
+Where it is reported: on the route registration (`app.post('/x'`), or, when
+every route of a mounted router is open, once on the mount
+(`app.use('/admin', adminRouter)`) with the routes as related places. A
+router that no app mounts is judged alone, with the paths it writes, unless
+another file imports it (then the mount was not understood and Moat stays
+silent).
+
+## Why is this bad?
+A route without authentication is open to anyone who finds its URL. AI code
+generators often write the handler and forget the middleware, or mount a
+router before `app.use(auth)` (CWE-306, CWE-862).
+
+## How to fix
+Add the app's auth middleware to the route or the mount, or check the caller
+at the top of the handler. The quick fix inserts an auth middleware that the
+file already imports or defines; it is marked unsafe, since only you know
+which guard the route needs. A route that is public on purpose: add its path
+to `[auth] public_routes` in moat.toml, or suppress with
+`// moat-ignore: auth/unprotected-route -- public by design`.
+
+## Example
+```js
+const app = express();
+app.use('/admin', adminRouter);          // error: no auth before /admin
+app.post('/api/posts', createPost);      // warning: anyone can create posts
+```
+Fixed:
+```js
+app.use('/admin', requireAuth, requireAdmin, adminRouter);
+app.post('/api/posts', requireAuth, createPost);
+```
+
+## References
+- CWE-306: Missing Authentication for Critical Function
+- CWE-862: Missing Authorization
+- OWASP API Security Top 10: API5:2023 Broken Function Level Authorization
+"#,
+    languages: JS_FAMILY,
+    check: Some(check),
+};
+
+/// Whether a route is one this rule reports (open, and sensitive or
+/// state-changing, and not evidently public).
+pub fn is_reportable(route: &Route, project: &JsProject) -> bool {
+    let settings = &project.settings;
+    if route.guarded() {
+        return false;
+    }
+    let webhook = is_webhook_path(&route.path);
+    if webhook && route.handler.verifies_signature {
+        return false;
+    }
+    let sensitive = is_sensitive_path(&route.path, settings);
+    if !webhook && !is_admin_path(&route.path) && is_public_path(&route.path, settings) {
+        return false;
+    }
+    // `router.post('/api/users', registerUser)`: REST signup, named so.
+    if !webhook
+        && !is_admin_path(&route.path)
+        && route
+            .handler_name
+            .as_deref()
+            .is_some_and(is_public_handler_name)
+    {
+        return false;
+    }
+    // An Edge Function serves every method; only its name can say it is
+    // sensitive.
+    if route.framework == Framework::EdgeFunction {
+        let name = route
+            .path
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        return sensitive
+            || [
+                "admin", "internal", "delete", "user", "account", "billing", "payment", "settings",
+            ]
+            .iter()
+            .any(|w| name.contains(w));
+    }
+    sensitive || route.mutating()
+}
+
+/// Whether a handler's name says it is a public step: signing up or in,
+/// out, or recovering a password (`registerUser`, `authController.login`).
+fn is_public_handler_name(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+    [
+        "register",
+        "signup",
+        "signin",
+        "login",
+        "logout",
+        "signout",
+        "forgotpassword",
+        "resetpassword",
+        "verifyemail",
+        "authuser",
+        "authenticateuser",
+        "createaccount",
+        "refreshtoken",
+        "healthcheck",
+    ]
+    .iter()
+    .any(|w| last.contains(w))
+}
+
+/// A route is reachable only through routers that another file imports in
+/// a way the model did not follow (`router.use(r.path, r.route)` in a
+/// loop): its full path and chain are unknown, so route rules stay silent.
+pub fn is_orphan_imported(route: &Route, project: &JsProject) -> bool {
+    !route.mounted && !project.importers_of(route.file).is_empty()
+}
+
+fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
+    let (project, me) = ctx.js_project();
+    let model = project.routes();
+    let open: Vec<&Route> = model
+        .routes
+        .iter()
+        .filter(|r| is_reportable(r, project) && !is_orphan_imported(r, project))
+        .collect();
+    let mut out = Vec::new();
+    // Routes under one mount: when every route the mount brings in is open,
+    // report once at the mount.
+    let mut by_mount: BTreeMap<(usize, usize, usize), Vec<&Route>> = BTreeMap::new();
+    for r in &model.routes {
+        if let Some((f, m)) = r.mounts.last() {
+            by_mount.entry((*f, m.start, m.end)).or_default().push(r);
+        }
+    }
+    let mut reported_mounts = Vec::new();
+    for ((f, start, end), routes) in &by_mount {
+        let all_open = routes
+            .iter()
+            .all(|r| open.iter().any(|o| std::ptr::eq(*o, *r)));
+        if all_open && routes.len() > 1 {
+            reported_mounts.push((*f, *start, *end));
+            if *f == me {
+                out.push(mount_finding(ctx, project, *start..*end, routes));
+            }
+        }
+    }
+    for r in open {
+        let under_reported_mount = r
+            .mounts
+            .last()
+            .is_some_and(|(f, m)| reported_mounts.contains(&(*f, m.start, m.end)));
+        if r.file != me || under_reported_mount {
+            continue;
+        }
+        out.push(route_finding(ctx, project, r));
+    }
+    out
+}
+
+fn describe(route: &Route) -> String {
+    let chain: Vec<&str> = route
+        .chain
+        .iter()
+        .map(|m| m.name.as_str())
+        .filter(|n| *n != "(inline)" && *n != "(expression)")
+        .collect();
+    let what = if route.method == "ALL" {
+        "every method of".to_string()
+    } else {
+        route.method.clone()
+    };
+    let chain = if chain.is_empty() {
+        "no middleware".to_string()
+    } else {
+        format!("only {}", chain.join(", "))
+    };
+    format!("{what} {} has no authentication: {chain} before the handler, and the handler does not check the caller", route.path)
+}
+
+fn severity(path: &str) -> Severity {
+    if is_admin_path(path) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    }
+}
+
+fn route_finding(ctx: &FileContext<'_>, project: &JsProject, route: &Route) -> Finding {
+    let mut message = describe(route);
+    if is_webhook_path(&route.path) {
+        // A webhook's sender cannot log in: the fix is a signature check.
+        message.push_str("; a webhook must verify the sender's signature");
+    }
+    message.push('.');
+    let mut f = Finding::new(&RULE, route.head.clone(), message);
+    f.severity = severity(&route.path);
+    for (file, range) in &route.mounts {
+        f.related
+            .push(related(project, ctx, *file, range.clone(), "mounted here"));
+    }
+    let webhook = is_webhook_path(&route.path);
+    if let (Some(at), Some(name), false) = (
+        route.handler_start,
+        auth_middleware_in_file(ctx, project),
+        webhook,
+    ) {
+        f.fixes.push(Fix::new(
+            format!("Add `{name}` before the handler"),
+            Applicability::Unsafe,
+            Edit::insert(at, format!("{name}, ")),
+        ));
+    }
+    f
+}
+
+fn mount_finding(
+    ctx: &FileContext<'_>,
+    project: &JsProject,
+    range: Range<usize>,
+    routes: &[&Route],
+) -> Finding {
+    let listed: Vec<String> = routes
+        .iter()
+        .take(3)
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let more = if routes.len() > 3 {
+        format!(" and {} more", routes.len() - 3)
+    } else {
+        String::new()
+    };
+    let message = format!(
+        "The router mounted here serves {}{more}, and none of its routes is authenticated: no auth middleware at this mount or before it, and no handler checks the caller.",
+        listed.join(", ")
+    );
+    let mut f = Finding::new(&RULE, range.clone(), message);
+    f.severity = if routes.iter().any(|r| is_admin_path(&r.path)) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    for r in routes.iter().take(10) {
+        f.related.push(related(
+            project,
+            ctx,
+            r.file,
+            r.head.clone(),
+            &format!("{} {} is open", r.method, r.path),
+        ));
+    }
+    // Insert before the router: `app.use('/admin', requireAuth, router)`.
+    // The mount's head ends with its path argument when it has one.
+    if let Some(name) = auth_middleware_in_file(ctx, project) {
+        let text = ctx.slice(range.clone());
+        let edit = if text.ends_with(['\'', '"', '`']) {
+            Some(Edit::insert(range.end, format!(", {name}")))
+        } else {
+            text.find('(')
+                .map(|i| Edit::insert(range.start + i + 1, format!("{name}, ")))
+        };
+        if let Some(edit) = edit {
+            f.fixes.push(Fix::new(
+                format!("Add `{name}` to the mount"),
+                Applicability::Unsafe,
+                edit,
+            ));
+        }
+    }
+    f
+}
+
+/// A related place in `file` (this file: no path).
+pub fn related(
+    project: &JsProject,
+    ctx: &FileContext<'_>,
+    file: usize,
+    range: Range<usize>,
+    message: &str,
+) -> Related {
+    let (_, me) = ctx.js_project();
+    Related {
+        path: (file != me).then(|| project.files[file].path.clone()),
+        range,
+        message: message.to_string(),
+    }
+}
+
+/// An auth middleware the file already imports or defines, to offer in a
+/// fix.
+fn auth_middleware_in_file(ctx: &FileContext<'_>, project: &JsProject) -> Option<String> {
+    let (_, me) = ctx.js_project();
+    let facts = &project.files.get(me)?.facts;
+    let extra = &project.settings.middleware;
+    facts
+        .imports
+        .iter()
+        .filter(|i| {
+            i.imported != "*"
+                && (i.specifier.starts_with('.')
+                    || i.specifier.starts_with("@/")
+                    || i.specifier.starts_with("~/"))
+        })
+        .map(|i| i.local.as_str())
+        .chain(facts.functions.iter().filter_map(|f| {
+            (f.params.len() >= 3 && f.flags.checks_caller)
+                .then_some(f.name.as_deref())
+                .flatten()
+        }))
+        .find(|n| {
+            is_auth_name(n, extra)
+                && !n.to_ascii_lowercase().contains("admin")
+                && !n.to_ascii_lowercase().contains("role")
+        })
+        .map(str::to_string)
+}

@@ -978,3 +978,30 @@ fn secrets_in_any_document_are_masked_and_fixed_in_code() {
     );
     assert_eq!(client.diagnostics(&ts), Vec::<Value>::new());
 }
+
+#[test]
+fn adding_auth_at_the_mount_clears_the_finding_for_a_router_in_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("routes")).unwrap();
+    let server = dir.path().join("server.ts");
+    let admin = dir.path().join("routes/admin.ts");
+    let server_text = "import express from 'express';\nimport { adminRouter } from './routes/admin';\nimport { requireAuth } from './auth';\n\nconst app = express();\napp.use('/admin', adminRouter);\napp.use((err, req, res, next) => res.status(500).end());\n";
+    std::fs::write(&server, server_text).unwrap();
+    std::fs::write(
+        &admin,
+        "import { Router } from 'express';\nexport const adminRouter = Router();\nadminRouter.get('/users', (req, res) => res.json([]));\nadminRouter.delete('/users/:id', (req, res) => res.end());\n",
+    )
+    .unwrap();
+    let mut client = server_in(dir.path(), json!({}));
+    let server_uri = file_uri(&server);
+    let mut s = client.open(&server_uri, "typescript", 1, server_text);
+    // The routes live in routes/admin.ts, never opened: read by the scan.
+    wait_for_codes(&mut client, &server_uri, &["auth/unprotected-route"]);
+    client.discard(|m| is_publish_for(m, &server_uri));
+    client.replace(
+        &mut s,
+        "app.use('/admin', adminRouter)",
+        "app.use('/admin', requireAuth, adminRouter)",
+    );
+    assert!(codes(&client.diagnostics(&s)).is_empty());
+}

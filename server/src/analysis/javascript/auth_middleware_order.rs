@@ -79,7 +79,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
         let names: Vec<String> = open
             .iter()
             .take(3)
-            .map(|&i| format!("{} {}", model.routes[i].method, model.routes[i].path))
+            .map(|&i| describe(&model.routes[i]))
             .collect();
         let more = if open.len() > 3 {
             format!(" and {} more", open.len() - 3)
@@ -109,7 +109,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
                 ctx,
                 file,
                 range,
-                &format!("{} {} is registered before the guard", r.method, r.path),
+                &format!("{} is registered before the guard", describe(r)),
             ));
         }
         // Move the statement above the first open route's statement.
@@ -138,6 +138,16 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// A route as a message names it: `POST /api/orders`, or `the router
+/// mounted at /admin` for a router Moat cannot see into.
+fn describe(route: &crate::analysis::javascript::routes::Route) -> String {
+    if route.opaque {
+        format!("the router mounted at {}", route.path)
+    } else {
+        format!("{} {}", route.method, route.path)
+    }
 }
 
 /// The whole lines holding a call statement (`app.use(x);` plus its line

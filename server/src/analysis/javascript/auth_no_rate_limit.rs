@@ -2,9 +2,10 @@
 //! OTP or MFA route with no rate limiter.
 
 use crate::analysis::javascript::auth_unprotected_route::{is_orphan_imported, related};
-use crate::analysis::javascript::routes::is_credential_path;
+use crate::analysis::javascript::routes::{is_credential_path, is_rate_name, Framework};
 use crate::analysis::rule::{Rule, Severity, JS_FAMILY};
 use crate::analysis::{FileContext, Finding};
+use crate::fix::{Applicability, Edit, Fix};
 
 /// The rule declaration.
 pub static RULE: Rule = Rule {
@@ -41,7 +42,12 @@ an auth provider see your server's address, not the attacker's, when your
 route calls it.
 
 ## How to fix
-Put a limiter in front of the route: `app.post('/login', loginLimiter, login)`
+The quick fix (unsafe) puts the file's own limiter in front of the route
+when it has one (an import named like a limiter, or `const x =
+rateLimit(...)`), and otherwise adds `authLimiter` from express-rate-limit
+(10 attempts per 15 minutes) with its import; you must then install the
+package and choose the limits. Express routes only. Put a limiter in front
+of the route: `app.post('/login', loginLimiter, login)`
 with `express-rate-limit` (`rateLimit({ windowMs: 15 * 60 * 1000, limit: 10 })`),
 `@fastify/rate-limit`, or `@upstash/ratelimit` in a Next.js route handler.
 
@@ -85,7 +91,105 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             f.related
                 .push(related(project, ctx, *file, range.clone(), "mounted here"));
         }
+        if r.framework == Framework::Express && !r.opaque {
+            if let Some(at) = r.handler_start {
+                f.fixes.push(limiter_fix(ctx, at));
+            }
+        }
         out.push(f);
     }
     out
+}
+
+/// The name of a rate limiter the file already has: an import whose name
+/// says so, or `const x = rateLimit(...)` / `slowDown(...)` at any level.
+fn existing_limiter(ctx: &FileContext<'_>) -> Option<String> {
+    let (project, me) = ctx.js_project();
+    if let Some(i) = project.files[me]
+        .facts
+        .imports
+        .iter()
+        .find(|i| i.imported != "*" && i.imported != "default" && is_rate_name(&i.local))
+    {
+        return Some(i.local.clone());
+    }
+    for pattern in ["= rateLimit(", "= slowDown(", "= rateLimiter("] {
+        for (at, _) in ctx.text.match_indices(pattern) {
+            let before = ctx.text[..at].trim_end();
+            let name: String = before
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '$')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let decl = before[..before.len() - name.len()].trim_end();
+            if !name.is_empty()
+                && (decl.ends_with("const") || decl.ends_with("let") || decl.ends_with("var"))
+            {
+                return Some(name);
+            }
+        }
+    }
+    None
+}
+
+/// Adds a limiter before the route's handler: the file's own, or a new
+/// `authLimiter` from express-rate-limit (import or require, and its
+/// declaration, after the file's last top-level import). Unsafe: it may add
+/// a dependency, and only the project knows the right limits.
+fn limiter_fix(ctx: &FileContext<'_>, handler_start: usize) -> Fix {
+    if let Some(name) = existing_limiter(ctx) {
+        return Fix::new(
+            format!("Add `{name}` before the handler"),
+            Applicability::Unsafe,
+            Edit::insert(handler_start, format!("{name}, ")),
+        );
+    }
+    let root = ctx.tree.root_node();
+    let mut cursor = root.walk();
+    let mut after = 0usize;
+    let mut esm = false;
+    let mut has_rate_limit_binding = false;
+    for child in root.named_children(&mut cursor) {
+        let text = ctx.node_text(child);
+        match child.kind() {
+            "import_statement" => {
+                esm = true;
+                after = child.end_byte();
+                has_rate_limit_binding |= text.contains("express-rate-limit");
+            }
+            "lexical_declaration" | "variable_declaration" if text.contains("require(") => {
+                after = child.end_byte();
+                has_rate_limit_binding |= text.contains("express-rate-limit");
+            }
+            "comment" | "hash_bang_line" => {}
+            "expression_statement" if after == 0 && text.starts_with(['\'', '"']) => {
+                after = child.end_byte();
+            }
+            _ => break,
+        }
+    }
+    let nl = crate::analysis::util::newline_of(ctx.text);
+    let import = if has_rate_limit_binding {
+        String::new()
+    } else if esm {
+        format!("import rateLimit from 'express-rate-limit';{nl}")
+    } else {
+        format!("const rateLimit = require('express-rate-limit');{nl}")
+    };
+    let declaration = format!(
+        "{import}const authLimiter = rateLimit({{ windowMs: 15 * 60 * 1000, limit: 10 }});{nl}"
+    );
+    let edit = if after == 0 {
+        Edit::insert(0, declaration)
+    } else {
+        Edit::insert(after, format!("{nl}{}", declaration.trim_end()))
+    };
+    Fix {
+        title: "Add an express-rate-limit limiter (10 attempts per 15 minutes)".into(),
+        applicability: Applicability::Unsafe,
+        edits: vec![edit, Edit::insert(handler_start, "authLimiter, ")],
+    }
 }

@@ -101,6 +101,10 @@ pub fn is_reportable(route: &Route, project: &JsProject) -> bool {
     if route.guarded() {
         return false;
     }
+    // A router Moat cannot see into: only its mount path can tell.
+    if route.opaque {
+        return is_sensitive_path(&route.path, settings) && !is_public_path(&route.path, settings);
+    }
     let webhook = is_webhook_path(&route.path);
     if webhook && route.handler.verifies_signature {
         return false;
@@ -240,7 +244,15 @@ fn severity(path: &str) -> Severity {
 }
 
 fn route_finding(ctx: &FileContext<'_>, project: &JsProject, route: &Route) -> Finding {
-    let mut message = describe(route);
+    let mut message = if route.opaque {
+        format!(
+            "The router `{}` is mounted at {} with no authentication: no auth middleware at this mount or before it (its routes are not in the workspace, so they are judged by the mount path)",
+            route.handler_name.as_deref().unwrap_or("?"),
+            route.path
+        )
+    } else {
+        describe(route)
+    };
     if is_webhook_path(&route.path) {
         // A webhook's sender cannot log in: the fix is a signature check.
         message.push_str("; a webhook must verify the sender's signature");
@@ -259,7 +271,11 @@ fn route_finding(ctx: &FileContext<'_>, project: &JsProject, route: &Route) -> F
         webhook,
     ) {
         f.fixes.push(Fix::new(
-            format!("Add `{name}` before the handler"),
+            if route.opaque {
+                format!("Add `{name}` to the mount")
+            } else {
+                format!("Add `{name}` before the handler")
+            },
             Applicability::Unsafe,
             Edit::insert(at, format!("{name}, ")),
         ));

@@ -83,9 +83,11 @@ outgoing request's headers, tokens included.
 Log the full error on the server and send a generic message, with a request
 id to correlate the two. Keep the detail for development only, behind a
 `NODE_ENV` check. The quick fix replaces the leaked expression with
-`'Internal Server Error'`; it is marked unsafe because it changes what
-clients receive (a client that displays the message will show the generic
-text). Add the server-side logging yourself if the code does not log yet.
+`'Internal Server Error'` and, when the response is sent by a statement of
+its own, logs the error with `console.error(err)` on the line before (swap
+in your logger, and add a request id if your app assigns one); it is marked
+unsafe because it changes what clients receive (a client that displays the
+message will show the generic text).
 
 ## Example
 ```ts
@@ -392,9 +394,16 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
             let message = format!(
                 "This response sends {what} (`{shown}`) to the client. {why} Log the error on the server and send a generic message."
             );
-            let edits = sent.leaks.iter().map(|l| replacement(ctx, l)).collect();
+            let mut edits: Vec<Edit> = sent.leaks.iter().map(|l| replacement(ctx, l)).collect();
+            let log = log_edit(ctx, sent.send.call, ctx.node_text(first.node));
+            let title = if log.is_some() {
+                format!("Log the error and send '{GENERIC}' instead")
+            } else {
+                format!("Send '{GENERIC}' instead of the error")
+            };
+            edits.extend(log);
             let mut finding = Finding::new(&RULE, first.range(), message).with_fix(Fix {
-                title: format!("Send '{GENERIC}' instead of the error"),
+                title,
                 applicability: Applicability::Unsafe,
                 edits,
             });
@@ -422,6 +431,59 @@ fn replacement(ctx: &FileContext<'_>, leak: &Leak<'_, Caught>) -> Edit {
         Site::Substitution => GENERIC.to_string(),
     };
     Edit::replace(leak.range(), text)
+}
+
+/// Inserts `console.error(<err>);` on its own line before the statement
+/// that sends the response, so the detail the client no longer gets is
+/// still logged; `None` when the send is not a statement on its own lines
+/// (an arrow function's body) or the error's name cannot be read from the
+/// leaked expression.
+fn log_edit(ctx: &FileContext<'_>, send: tree_sitter::Node<'_>, leaked: &str) -> Option<Edit> {
+    let name = leaked
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+        .find(|w| {
+            !w.is_empty()
+                && *w != "$"
+                && !w.starts_with(|c: char| c.is_ascii_digit())
+                && ![
+                    "String",
+                    "JSON",
+                    "util",
+                    "inspect",
+                    "stringify",
+                    "Object",
+                    "await",
+                    "new",
+                ]
+                .contains(w)
+        })?;
+    // The statement holding the send: a few parents up at most.
+    let mut node = send;
+    let mut statement = None;
+    for _ in 0..6 {
+        node = node.parent()?;
+        match node.kind() {
+            "expression_statement" | "return_statement" => {
+                statement = Some(node);
+                break;
+            }
+            "arrow_function" | "function_expression" | "function_declaration" => return None,
+            _ => {}
+        }
+    }
+    let statement = statement?;
+    let line_start = ctx.text[..statement.start_byte()]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent = &ctx.text[line_start..statement.start_byte()];
+    if !indent.trim().is_empty() {
+        return None;
+    }
+    let nl = crate::analysis::util::newline_of(ctx.text);
+    Some(Edit::insert(
+        line_start,
+        format!("{indent}console.error({name});{nl}"),
+    ))
 }
 
 /// An expression for a message: at most 60 characters, on one line.

@@ -26,8 +26,8 @@ and code to anyone who can trigger an error (CWE-209, CWE-215).
 
 ## How to fix
 Register an error middleware after all routes that logs the error and sends a
-generic answer. The quick fix inserts one before `app.listen(...)` (or at the
-end of the file); it is marked unsafe because it changes what clients receive
+generic answer. The quick fix inserts one before `app.listen(...)`,
+`module.exports = app` or `export default app` (or at the end of the file); it is marked unsafe because it changes what clients receive
 on errors.
 
 ## Example
@@ -63,16 +63,7 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
                 if app.routes == 1 { "" } else { "s" }
             ),
         );
-        let listen = format!("{}.listen(", app.name);
-        let at = ctx.text[app.range.end..]
-            .find(&listen)
-            .map(|i| app.range.end + i)
-            .filter(|&i| {
-                ctx.text[..i]
-                    .rfind('\n')
-                    .is_none_or(|nl| ctx.text[nl + 1..i].trim().is_empty())
-            })
-            .map(|i| ctx.text[..i].rfind('\n').map_or(0, |nl| nl + 1));
+        let at = insertion_point(ctx.text, app.range.end, &app.name);
         let newline = crate::analysis::util::newline_of(ctx.text);
         let handler = format!(
             "{name}.use((err, req, res, next) => {{{nl}  console.error(err);{nl}  res.status(500).json({{ error: 'Internal Server Error' }});{nl}}});{nl}",
@@ -98,4 +89,23 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// Where to insert the error middleware: at the start of the line of the
+/// first top-level `<app>.listen(`, `module.exports = <app>` or `export
+/// default <app>` after the app's creation; `None` for the end of the file.
+fn insertion_point(text: &str, from: usize, app: &str) -> Option<usize> {
+    let markers = [
+        format!("{app}.listen("),
+        format!("module.exports = {app}"),
+        format!("export default {app}"),
+    ];
+    let mut offset = text[..from].rfind('\n').map_or(0, |i| i + 1);
+    for line in text[offset..].split_inclusive('\n') {
+        if offset >= from && markers.iter().any(|m| line.starts_with(m.as_str())) {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
 }

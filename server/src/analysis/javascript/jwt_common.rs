@@ -291,19 +291,29 @@ pub(crate) fn string_value<'a>(ctx: &FileContext<'a>, node: Node<'_>) -> Option<
 struct Declaration<'t> {
     /// The value; `None` for a parameter.
     value: Option<Node<'t>>,
-    /// The block (or function, for parameters) the name is visible in.
-    scope: Range<usize>,
-    /// Where the declaration starts.
+    /// Where the declaration starts (0 for hoisted ones).
     at: usize,
+}
+
+/// A block (or function, for its parameters) that names are declared in.
+#[derive(Clone, Debug)]
+struct Scope {
+    range: Range<usize>,
+    /// The enclosing scope's index in [`Declarations::scopes`].
+    parent: Option<usize>,
 }
 
 /// `NAME.prop = value` assignments, by name.
 type MemberAssignments<'t> = HashMap<&'t str, Vec<(&'t str, Node<'t>)>>;
 
-/// The file's declarations by name, with their scopes: resolves a name used
-/// at some place to the value declared for it there. Built with one walk.
+/// The file's declarations by name and scope: resolves a name used at some
+/// place to the value declared for it there. Built with one walk; a lookup
+/// costs a binary search and a climb through the enclosing scopes.
 pub(crate) struct Declarations<'t> {
-    by_name: HashMap<&'t str, Vec<Declaration<'t>>>,
+    /// Every scope, in document order of their starts (pre-order).
+    scopes: Vec<Scope>,
+    /// Declarations by (name, scope index).
+    by_key: HashMap<(&'t str, usize), Vec<Declaration<'t>>>,
     members: MemberAssignments<'t>,
 }
 
@@ -332,51 +342,43 @@ fn is_function(kind: &str) -> bool {
 impl<'t> Declarations<'t> {
     /// Collects every declaration of the file.
     pub(crate) fn build(ctx: &FileContext<'t>) -> Declarations<'t> {
-        let mut by_name: HashMap<&'t str, Vec<Declaration<'t>>> = HashMap::new();
+        let mut scopes: Vec<Scope> = Vec::new();
+        let mut by_key: HashMap<(&'t str, usize), Vec<Declaration<'t>>> = HashMap::new();
         let mut members: MemberAssignments<'t> = HashMap::new();
-        // (depth, range) of the scopes around the current node; functions
-        // count, for their parameters.
-        let mut scopes: Vec<(u32, Range<usize>)> = Vec::new();
+        // (depth, scope index) of the scopes around the current node;
+        // functions count, for their parameters.
+        let mut open: Vec<(u32, usize)> = Vec::new();
         // Depth of the `formal_parameters` being walked, if any.
         let mut params_depth: Option<u32> = None;
         walk(ctx.tree.root_node(), |cursor, depth| {
-            while scopes.last().is_some_and(|(d, _)| *d >= depth) {
-                scopes.pop();
+            while open.last().is_some_and(|(d, _)| *d >= depth) {
+                open.pop();
             }
             if params_depth.is_some_and(|d| d >= depth) {
                 params_depth = None;
             }
             let node = cursor.node();
             let kind = node.kind();
-            let scope = scopes.last().map_or(0..ctx.text.len(), |(_, r)| r.clone());
+            let scope = open.last().map(|(_, i)| *i);
+            let mut declare = |name: Node<'_>, value: Option<Node<'t>>, at: usize| {
+                if let Some(scope) = scope {
+                    by_key
+                        .entry((ctx.node_text(name), scope))
+                        .or_default()
+                        .push(Declaration { value, at });
+                }
+            };
             match kind {
                 "variable_declarator" => {
-                    if let (Some(name), value) = (
-                        node.child_by_field_name("name"),
-                        node.child_by_field_name("value"),
-                    ) {
+                    if let Some(name) = node.child_by_field_name("name") {
                         if name.kind() == "identifier" {
-                            by_name
-                                .entry(ctx.node_text(name))
-                                .or_default()
-                                .push(Declaration {
-                                    value,
-                                    scope: scope.clone(),
-                                    at: node.start_byte(),
-                                });
+                            declare(name, node.child_by_field_name("value"), node.start_byte());
                         }
                     }
                 }
                 "function_declaration" | "generator_function_declaration" => {
                     if let Some(name) = node.child_by_field_name("name") {
-                        by_name
-                            .entry(ctx.node_text(name))
-                            .or_default()
-                            .push(Declaration {
-                                value: Some(node),
-                                scope: scope.clone(),
-                                at: 0, // Hoisted.
-                            });
+                        declare(name, Some(node), 0); // Hoisted.
                     }
                 }
                 "assignment_expression" => {
@@ -405,23 +407,24 @@ impl<'t> Declarations<'t> {
                 {
                     // A parameter (or a name in a parameter's pattern):
                     // hides outer declarations inside its function.
-                    by_name
-                        .entry(ctx.node_text(node))
-                        .or_default()
-                        .push(Declaration {
-                            value: None,
-                            scope,
-                            at: 0,
-                        });
+                    declare(node, None, 0);
                 }
                 _ => {}
             }
             if SCOPES.contains(&kind) || is_function(kind) {
-                scopes.push((depth, node.byte_range()));
+                scopes.push(Scope {
+                    range: node.byte_range(),
+                    parent: scope,
+                });
+                open.push((depth, scopes.len() - 1));
             }
             Step::Into
         });
-        Declarations { by_name, members }
+        Declarations {
+            scopes,
+            by_key,
+            members,
+        }
     }
 
     /// The value of `name` as seen at byte `at`: the declaration in the
@@ -429,25 +432,27 @@ impl<'t> Declarations<'t> {
     /// has several). `None` when the name is a parameter there, or is not
     /// declared in the file.
     pub(crate) fn resolve(&self, name: &str, at: usize) -> Option<Node<'t>> {
-        let candidates = self.by_name.get(name)?;
-        let mut best: Option<&Declaration<'t>> = None;
-        for d in candidates {
-            if !d.scope.contains(&at) {
-                continue;
-            }
-            best = match best {
-                None => Some(d),
-                Some(b) => {
-                    let (bl, dl) = (b.scope.len(), d.scope.len());
-                    if dl < bl || (dl == bl && d.at <= at && (b.at > at || d.at > b.at)) {
-                        Some(d)
-                    } else {
-                        Some(b)
-                    }
+        // The last scope starting at or before `at`; the innermost scope
+        // that contains `at` is it or one of its ancestors.
+        let mut i = self
+            .scopes
+            .partition_point(|s| s.range.start <= at)
+            .checked_sub(1);
+        while let Some(index) = i {
+            let scope = &self.scopes[index];
+            if scope.range.contains(&at) {
+                if let Some(list) = self.by_key.get(&(name, index)) {
+                    let chosen = list
+                        .iter()
+                        .rev()
+                        .find(|d| d.at <= at)
+                        .or_else(|| list.first())?;
+                    return chosen.value;
                 }
-            };
+            }
+            i = scope.parent;
         }
-        best.and_then(|d| d.value)
+        None
     }
 
     /// Values assigned to `name.prop` anywhere in the file.
@@ -792,39 +797,6 @@ mod tests {
             assert!(cut(1).starts_with("f({ a: 1 });\nf({ a: 1 });"));
             assert!(cut(3).contains("f({\n  b: 2,\n});"));
             assert!(cut(4).contains("f({\n  a: 1,\n});"));
-        });
-    }
-}
-#[cfg(test)]
-#[test]
-#[ignore]
-fn time_rules_on_tmp_files() {
-    for f in ["/tmp/huge.js", "/tmp/deep.js", "/tmp/deep2.js"] {
-        let Ok(src) = std::fs::read_to_string(f) else {
-            continue;
-        };
-        crate::analysis::with_file("x.js", &src, crate::language::Language::JavaScript, |ctx| {
-            let t = std::time::Instant::now();
-            let n = api_calls(ctx).len();
-            println!("{f} api_calls {n} {:?}", t.elapsed());
-            let t = std::time::Instant::now();
-            let _d = Declarations::build(ctx);
-            println!("{f} decls {:?}", t.elapsed());
-            let t = std::time::Instant::now();
-            let mut k = 0;
-            walk(ctx.tree.root_node(), |_, _| {
-                k += 1;
-                Step::Into
-            });
-            println!("{f} bare walk {k} {:?}", t.elapsed());
-            for rule in crate::analysis::rule::RULES
-                .iter()
-                .filter(|r| r.id.starts_with("jwt/"))
-            {
-                let t = std::time::Instant::now();
-                let n = (rule.check.unwrap())(ctx).len();
-                println!("{f} {} {n} {:?}", rule.id, t.elapsed());
-            }
         });
     }
 }

@@ -636,12 +636,12 @@ fn decision<'t>(
                     });
                 }
                 if identity
-                    && [
-                        "find", "get", "load", "fetch", "query", "select", "where", "lookup",
-                    ]
-                    .iter()
-                    .any(|p| lower.starts_with(p))
-                    || identity && lower == "eq"
+                    && (lower == "eq"
+                        || [
+                            "find", "get", "load", "fetch", "query", "select", "where", "lookup",
+                        ]
+                        .iter()
+                        .any(|p| lower.starts_with(p)))
                 {
                     return Some(Use {
                         site: node,

@@ -80,7 +80,7 @@ jwt.sign(payload, secret2, { expiresIn: '1h' });
 - CWE-798: Use of Hard-coded Credentials
 - CWE-321: Use of Hard-coded Cryptographic Key
 - CWE-347: Improper Verification of Cryptographic Signature
-- OWASP Cheat Sheet: JSON Web Token for Java, "Token sidejacking" and key management
+- OWASP Secrets Management Cheat Sheet
 "#,
     languages: JS_FAMILY,
     check: Some(check),
@@ -186,13 +186,11 @@ fn collect<'t>(
     }
     let node = unwrap_expr(node);
     match node.kind() {
-        "string" | "template_string" => {
-            if is_secret_literal(ctx, node) {
-                out.push(Site {
-                    literal: node,
-                    shape: Shape::Direct,
-                });
-            }
+        "string" | "template_string" if is_secret_literal(ctx, node) => {
+            out.push(Site {
+                literal: node,
+                shape: Shape::Direct,
+            });
         }
         "binary_expression" => {
             let op = node

@@ -333,9 +333,15 @@ fn classify_options<'t>(
 /// Whether the project this file belongs to pins jsonwebtoken below 9.0.0
 /// (in the nearest package.json, or the version its lockfile resolved).
 /// With [`version_below`]`(spec, 9) == Some(true)` on that version.
-fn jsonwebtoken_below_9(_ctx: &FileContext<'_>) -> bool {
-    // TODO(lead): wire to the project model
-    false
+fn jsonwebtoken_below_9(ctx: &FileContext<'_>) -> bool {
+    let (project, me) = ctx.js_project();
+    project
+        .files
+        .get(me)
+        .and_then(|f| project.manifest_for(&f.key))
+        .and_then(|m| m.version_of("jsonwebtoken"))
+        .and_then(|v| version_below(v, 9))
+        .unwrap_or(false)
 }
 
 /// Whether every version a package.json range (or a lockfile's exact

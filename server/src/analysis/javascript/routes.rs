@@ -94,6 +94,10 @@ pub struct Route {
     /// Whether an app mounts it (`false`: a router no app mounts, judged
     /// with its own paths).
     pub mounted: bool,
+    /// A mounted router whose routes Moat cannot see (`app.use('/admin',
+    /// adminRouter)` with `adminRouter` imported from outside the
+    /// workspace): the route stands for the whole mount, `ALL` methods.
+    pub opaque: bool,
 }
 
 impl Route {
@@ -656,6 +660,32 @@ impl<'p> Builder<'p> {
                                     self.expand(tf, po, &here, chain, m, fw, app, mounted);
                                 }
                             }
+                            Target::External { ref name, .. } if is_router_name(name) => {
+                                // A router the project does not hold (an
+                                // import Moat cannot resolve): one opaque
+                                // route for the whole mount.
+                                let mut chain: Vec<Middleware> = active
+                                    .iter()
+                                    .filter(|s| scope_covers(&s.scope, &here))
+                                    .map(|s| s.mw.clone())
+                                    .collect();
+                                chain.extend(local.iter().map(|s| s.mw.clone()));
+                                self.model.routes.push(Route {
+                                    framework,
+                                    method: "ALL".into(),
+                                    path: here.clone(),
+                                    dynamic_path: reg.dynamic_path,
+                                    file,
+                                    head: reg.head.clone(),
+                                    handler_start: reg.handler_start,
+                                    chain,
+                                    handler: BodyFlags::default(),
+                                    handler_name: Some(name.clone()),
+                                    mounts: mounts.clone(),
+                                    mounted,
+                                    opaque: true,
+                                });
+                            }
                             t => {
                                 let is_error_handler = matches!(t, Target::Function(f, i, false)
                                     if self.project.files[f].facts.functions[i].params.len() == 4);
@@ -729,6 +759,7 @@ impl<'p> Builder<'p> {
                         handler_name,
                         mounts: mounts.clone(),
                         mounted,
+                        opaque: false,
                     });
                 }
                 RegKind::Hook => {}
@@ -894,6 +925,7 @@ impl<'p> Builder<'p> {
                     handler_name,
                     mounts: Vec::new(),
                     mounted: true,
+                    opaque: false,
                 });
             }
         }
@@ -1123,6 +1155,13 @@ pub fn is_credential_path(path: &str) -> bool {
     })
 }
 
+/// Whether a name says it is a router or a sub-app (`adminRouter`,
+/// `userRoutes`, `routes.admin`).
+fn is_router_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("router") || lower.contains("routes")
+}
+
 /// Wrappers whose single function argument is the real handler.
 fn is_wrapper(callee: &str) -> bool {
     let last = callee
@@ -1170,7 +1209,7 @@ pub fn file_route(key: &std::path::Path) -> Option<(Framework, String)> {
         if let Some(i) = parts.iter().rposition(|p| *p == "app") {
             let segs: Vec<&str> = parts[i + 1..parts.len() - 1]
                 .iter()
-                .filter(|s| !(s.starts_with('(') && s.ends_with(')')) && !s.starts_with('@'))
+                .filter(|s| !(s.starts_with('@') || s.starts_with('(') && s.ends_with(')')))
                 .copied()
                 .collect();
             return Some((Framework::NextApp, format!("/{}", segs.join("/"))));

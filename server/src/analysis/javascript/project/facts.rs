@@ -1226,10 +1226,13 @@ impl<'a> Extractor<'a> {
         };
         // Fastify's `get(path, handler)`: `get` with one string argument on
         // an Express app reads a setting (`app.get('env')`).
-        if matches!(reg_kind, RegKind::Route(_)) && chain_path.is_none() && !is_fastify {
-            if lower == "get" && args.len() < 2 {
-                return;
-            }
+        if matches!(reg_kind, RegKind::Route(_))
+            && chain_path.is_none()
+            && !is_fastify
+            && lower == "get"
+            && args.len() < 2
+        {
+            return;
         }
         let mut path = None;
         let mut dynamic_path = false;
@@ -1423,11 +1426,9 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 "handler" => handler = Some(self.handler_ref(value)),
-                "config" => {
-                    // `config: { rateLimit: {...} }` (@fastify/rate-limit)
-                    if self.slice(value).contains("rateLimit") {
-                        hooks.push(Ref::Call("rateLimit".into(), Vec::new()));
-                    }
+                // `config: { rateLimit: {...} }` (@fastify/rate-limit)
+                "config" if self.slice(value).contains("rateLimit") => {
+                    hooks.push(Ref::Call("rateLimit".into(), Vec::new()));
                 }
                 _ => {}
             }

@@ -144,3 +144,49 @@ fn secrets_plain_text(bencher: divan::Bencher, n: usize) {
         )
     });
 }
+
+/// An Express app mounting `n` routers, one file each, with ten routes per
+/// router: the JS project's facts, then the route model across files.
+fn express_project(n: usize) -> Vec<moat::analysis::javascript::project::JsFile> {
+    use moat::analysis::javascript::project::JsFile;
+    use moat::language::Language;
+    let mut server = String::from("const express = require('express');\nconst app = express();\n");
+    for i in 0..n {
+        server.push_str(&format!(
+            "const r{i} = require('./routes/r{i}');\napp.use('/api/r{i}', r{i});\n"
+        ));
+    }
+    let mut files = vec![JsFile::new(
+        "server.js".into(),
+        "/p/server.js".into(),
+        Language::JavaScript,
+        &server,
+    )];
+    for i in 0..n {
+        let mut text =
+            String::from("const { Router } = require('express');\nconst router = Router();\n");
+        for j in 0..10 {
+            text.push_str(&format!(
+                "router.post('/item{j}', requireAuth, async (req, res) => res.json(await save(req.body)));\n"
+            ));
+        }
+        text.push_str("module.exports = router;\n");
+        files.push(JsFile::new(
+            format!("routes/r{i}.js").into(),
+            format!("/p/routes/r{i}.js").into(),
+            Language::JavaScript,
+            &text,
+        ));
+    }
+    files
+}
+
+#[divan::bench(args = [100, 1000])]
+fn route_model(bencher: divan::Bencher, n: usize) {
+    use moat::analysis::javascript::project::{AuthSettings, JsProject};
+    let files = express_project(n);
+    bencher.bench(|| {
+        let project = JsProject::build(files.clone(), Vec::new(), AuthSettings::default());
+        divan::black_box(project.routes().routes.len())
+    });
+}

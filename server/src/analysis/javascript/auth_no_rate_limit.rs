@@ -69,7 +69,7 @@ app.post('/api/auth/login', loginLimiter, login);   // fine
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let (project, me) = ctx.js_project();
     let mut out = Vec::new();
-    for r in project.routes().routes.iter().filter(|r| r.file == me) {
+    for r in project.routes().routes_in(me) {
         let writes = matches!(r.method.as_str(), "POST" | "PUT" | "PATCH" | "ALL");
         if !writes
             || !is_credential_path(&r.path)

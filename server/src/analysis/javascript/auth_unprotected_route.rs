@@ -170,47 +170,74 @@ fn is_public_handler_name(name: &str) -> bool {
 /// a way the model did not follow (`router.use(r.path, r.route)` in a
 /// loop): its full path and chain are unknown, so route rules stay silent.
 pub fn is_orphan_imported(route: &Route, project: &JsProject) -> bool {
-    !route.mounted && !project.importers_of(route.file).is_empty()
+    !route.mounted && project.routes().imported.get(route.file) == Some(&true)
+}
+
+/// Where this rule reports, computed once per project: for each file, the
+/// mounts reported whole (the mount's range and its routes) and the routes
+/// reported one by one.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    mounts: Vec<Vec<(Range<usize>, Vec<usize>)>>,
+    routes: Vec<Vec<usize>>,
+}
+
+impl Plan {
+    fn build(project: &JsProject) -> Plan {
+        let model = project.routes();
+        let n = project.files.len();
+        let open: Vec<bool> = model
+            .routes
+            .iter()
+            .map(|r| is_reportable(r, project) && !is_orphan_imported(r, project))
+            .collect();
+        // Routes under one mount: when every route the mount brings in is
+        // open, report once at the mount.
+        let mut by_mount: BTreeMap<(usize, usize, usize), Vec<usize>> = BTreeMap::new();
+        for (i, r) in model.routes.iter().enumerate() {
+            if let Some((f, m)) = r.mounts.last() {
+                by_mount.entry((*f, m.start, m.end)).or_default().push(i);
+            }
+        }
+        let mut plan = Plan {
+            mounts: vec![Vec::new(); n],
+            routes: vec![Vec::new(); n],
+        };
+        let mut whole = std::collections::HashSet::new();
+        for ((f, start, end), routes) in by_mount {
+            if routes.len() > 1 && routes.iter().all(|&i| open[i]) {
+                whole.insert((f, start, end));
+                if let Some(list) = plan.mounts.get_mut(f) {
+                    list.push((start..end, routes));
+                }
+            }
+        }
+        for (i, r) in model.routes.iter().enumerate() {
+            let under_whole = r
+                .mounts
+                .last()
+                .is_some_and(|(f, m)| whole.contains(&(*f, m.start, m.end)));
+            if open[i] && !under_whole {
+                if let Some(list) = plan.routes.get_mut(r.file) {
+                    list.push(i);
+                }
+            }
+        }
+        plan
+    }
 }
 
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let (project, me) = ctx.js_project();
     let model = project.routes();
-    let open: Vec<&Route> = model
-        .routes
-        .iter()
-        .filter(|r| is_reportable(r, project) && !is_orphan_imported(r, project))
-        .collect();
+    let plan = model.unprotected.get_or_init(|| Plan::build(project));
     let mut out = Vec::new();
-    // Routes under one mount: when every route the mount brings in is open,
-    // report once at the mount.
-    let mut by_mount: BTreeMap<(usize, usize, usize), Vec<&Route>> = BTreeMap::new();
-    for r in &model.routes {
-        if let Some((f, m)) = r.mounts.last() {
-            by_mount.entry((*f, m.start, m.end)).or_default().push(r);
-        }
+    for (range, routes) in plan.mounts.get(me).into_iter().flatten() {
+        let routes: Vec<&Route> = routes.iter().map(|&i| &model.routes[i]).collect();
+        out.push(mount_finding(ctx, project, range.clone(), &routes));
     }
-    let mut reported_mounts = Vec::new();
-    for ((f, start, end), routes) in &by_mount {
-        let all_open = routes
-            .iter()
-            .all(|r| open.iter().any(|o| std::ptr::eq(*o, *r)));
-        if all_open && routes.len() > 1 {
-            reported_mounts.push((*f, *start, *end));
-            if *f == me {
-                out.push(mount_finding(ctx, project, *start..*end, routes));
-            }
-        }
-    }
-    for r in open {
-        let under_reported_mount = r
-            .mounts
-            .last()
-            .is_some_and(|(f, m)| reported_mounts.contains(&(*f, m.start, m.end)));
-        if r.file != me || under_reported_mount {
-            continue;
-        }
-        out.push(route_finding(ctx, project, r));
+    for &i in plan.routes.get(me).into_iter().flatten() {
+        out.push(route_finding(ctx, project, &model.routes[i]));
     }
     out
 }

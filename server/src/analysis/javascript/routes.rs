@@ -31,7 +31,7 @@
 
 use std::ops::Range;
 
-use super::project::facts::{BodyFlags, ObjectKind, Ref, RegKind};
+use super::project::facts::{param_is_fastify, BodyFlags, ObjectKind, Ref, RegKind};
 use super::project::JsProject;
 
 /// Which framework a route belongs to.
@@ -164,6 +164,27 @@ pub struct RouteModel {
     pub late_guards: Vec<LateGuard>,
     /// Apps (Express, Fastify, Hono).
     pub apps: Vec<App>,
+    /// For each file of the project, the indexes of the routes registered
+    /// in it (so a per-file rule does not scan every route of the project).
+    pub by_file: Vec<Vec<usize>>,
+    /// For each file, whether another file imports it (resolved), computed
+    /// once for the rules' "router mounted in a way not followed" check.
+    pub imported: Vec<bool>,
+    /// What `auth/unprotected-route` reports where, computed once per
+    /// project by that rule.
+    pub(crate) unprotected:
+        std::sync::OnceLock<crate::analysis::javascript::auth_unprotected_route::Plan>,
+}
+
+impl RouteModel {
+    /// The routes registered in file `file`.
+    pub fn routes_in(&self, file: usize) -> impl Iterator<Item = &Route> {
+        self.by_file
+            .get(file)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.routes[i])
+    }
 }
 
 /// What a handler reference resolves to.
@@ -403,7 +424,24 @@ impl RouteModel {
             }
         }
         b.file_routes();
-        b.model
+        let mut model = b.model;
+        model.by_file = vec![Vec::new(); project.files.len()];
+        for (i, r) in model.routes.iter().enumerate() {
+            if let Some(list) = model.by_file.get_mut(r.file) {
+                list.push(i);
+            }
+        }
+        model.imported = vec![false; project.files.len()];
+        for (i, f) in project.files.iter().enumerate() {
+            for imp in &f.facts.imports {
+                if let Some(j) = project.resolve(i, &imp.specifier) {
+                    if j != i {
+                        model.imported[j] = true;
+                    }
+                }
+            }
+        }
+        model
     }
 }
 
@@ -418,9 +456,14 @@ fn framework_of(kind: ObjectKind, fastify: bool) -> Framework {
 
 impl<'p> Builder<'p> {
     fn fastify_param(&self, file: usize, object: usize) -> bool {
-        let o = &self.project.files[file].facts.objects[object];
-        let name = o.name.to_ascii_lowercase();
-        o.kind == ObjectKind::Param && (name.contains("fastify") || name == "instance")
+        let facts = &self.project.files[file].facts;
+        // `addHook` exists only on Fastify instances.
+        facts.objects[object].kind == ObjectKind::Param
+            && (param_is_fastify(facts, object)
+                || facts
+                    .registrations
+                    .iter()
+                    .any(|r| r.object == object && r.kind == RegKind::Hook))
     }
 
     /// Resolves a handler reference written in `file`.

@@ -226,6 +226,7 @@ pub fn extract(text: &str, root: Node<'_>) -> FileFacts {
         facts: FileFacts::default(),
         scopes: vec![(0, 0..text.len())],
         pending: Vec::new(),
+        kinds: Vec::new(),
     };
     x.facts.use_client = has_use_client(text, root);
     let lower = text.to_ascii_lowercase();
@@ -242,6 +243,8 @@ pub fn extract(text: &str, root: Node<'_>) -> FileFacts {
         {
             x.scopes.pop();
         }
+        x.kinds.truncate(depth as usize);
+        x.kinds.push(node.kind() == "export_statement");
         x.declarations(node, depth);
         Step::Into
     });
@@ -272,6 +275,51 @@ pub fn extract(text: &str, root: Node<'_>) -> FileFacts {
         .sort_by_key(|r| (r.range.start, r.range.end));
     propagate_checks(text, &mut facts);
     facts
+}
+
+/// Whether a parameter object is a Fastify instance: named like one
+/// (`fastify`, `instance`, `server`), or the first parameter of a function
+/// shaped like a Fastify plugin, `(app, opts)` / `(app, opts, done)`, or
+/// of a file that imports Fastify. Plugins loaded by `@fastify/autoload`
+/// are often written `export default async function (app, opts)` and
+/// mounted by no code Moat can follow; without this their `addHook` and
+/// route options were read as Express and ignored.
+pub fn param_is_fastify(facts: &FileFacts, object: usize) -> bool {
+    let o = &facts.objects[object];
+    let name = o.name.to_ascii_lowercase();
+    if name.contains("fastify") || name == "instance" || name == "server" {
+        return true;
+    }
+    let plugin_shape = o.param_of.is_some_and(|(f, i)| {
+        let params = &facts.functions[f].params;
+        i == 0
+            && matches!(
+                params.get(1).map(|p| p.trim_start_matches('_')),
+                Some("opts" | "options" | "opt")
+            )
+            && params.get(2).is_none_or(|p| p == "done" || p == "next")
+    });
+    let imports_fastify = facts.imports.iter().any(|i| {
+        i.specifier == "fastify"
+            || i.specifier == "fastify-plugin"
+            || i.specifier.starts_with("@fastify/")
+    });
+    o.kind == ObjectKind::Param && (plugin_shape || imports_fastify)
+}
+
+/// The innermost receiver of a method-call chain: `new Hono()` in
+/// `new Hono().use(a).post('/x', h)`; the node itself when it is not a
+/// method call.
+fn chain_root(node: Node<'_>) -> Option<Node<'_>> {
+    let mut node = unwrap_expr(node);
+    while node.kind() == "call_expression" {
+        let f = unwrap_expr(node.child_by_field_name("function")?);
+        if f.kind() != "member_expression" {
+            return Some(node);
+        }
+        node = unwrap_expr(f.child_by_field_name("object")?);
+    }
+    Some(node)
 }
 
 /// A function that calls a function of the same file which checks the
@@ -325,6 +373,10 @@ struct Extractor<'a> {
     /// file itself at depth 0.
     scopes: Vec<(u32, Range<usize>)>,
     pending: Vec<usize>,
+    /// For the nodes from the root down to the current one, in the first
+    /// walk: whether each is an `export_statement` (`Node::parent` searches
+    /// from the root: quadratic on files with thousands of statements).
+    kinds: Vec<bool>,
 }
 
 fn is_function(kind: &str) -> bool {
@@ -445,23 +497,8 @@ impl<'a> Extractor<'a> {
                 let name = node
                     .child_by_field_name("name")
                     .map(|n| self.slice(n).to_string());
-                let index = self.function(node, name);
-                if node
-                    .parent()
-                    .is_some_and(|p| p.kind() == "export_statement")
-                {
-                    if let Some(name) = self.facts.functions[index].name.clone() {
-                        let default = node.parent().is_some_and(|p| {
-                            p.child_by_field_name("declaration").is_none()
-                                || self.slice(p).starts_with("export default")
-                        });
-                        let export_name = if default { "default".to_string() } else { name };
-                        self.facts.exports.push(Export {
-                            name: export_name,
-                            target: Ref::Function(index),
-                        });
-                    }
-                }
+                // `export function f` is recorded by `export_statement`.
+                self.function(node, name);
             }
             "export_statement" => self.export_statement(node),
             "assignment_expression" => self.assignment(node),
@@ -597,10 +634,9 @@ impl<'a> Extractor<'a> {
             return;
         }
         let name_text = self.slice(name).to_string();
-        let exported = node
-            .parent()
-            .and_then(|p| p.parent())
-            .is_some_and(|p| p.kind() == "export_statement");
+        // `export const x = ...`: declarator < declaration < export.
+        let k = &self.kinds;
+        let exported = k.len() >= 3 && k[k.len() - 3];
         if exported && is_http_method(&name_text) {
             // `export const POST = withAuth(async (req) => ...)`.
             let target = self.handler_ref(value);
@@ -624,6 +660,22 @@ impl<'a> Extractor<'a> {
                 name: name_text,
                 kind,
                 range: value.byte_range(),
+                scope: self.scope(),
+                param_of: None,
+            });
+            return;
+        }
+        // Hono's chained style, `const users = new Hono().basePath('/api')`
+        // or `new Hono().post('/sign-up', h).get('/me', h)` (the form its
+        // RPC client needs): the object is the `new Hono()` at the root of
+        // the chain; [`Extractor::receiver`] maps the chained calls to it.
+        if let Some(root) = chain_root(value)
+            .filter(|r| r.id() != value.id() && self.object_kind(*r) == Some(ObjectKind::HonoApp))
+        {
+            self.facts.objects.push(HttpObject {
+                name: name_text,
+                kind: ObjectKind::HonoApp,
+                range: root.byte_range(),
                 scope: self.scope(),
                 param_of: None,
             });
@@ -1059,6 +1111,15 @@ impl<'a> Extractor<'a> {
     /// registered on.
     fn receiver(&mut self, node: Node<'_>) -> Option<usize> {
         let node = unwrap_expr(node);
+        if node.kind() == "new_expression" {
+            // The root of a chain bound to a name (`const r = new Hono()
+            // .post(...)`): the object recorded with that range.
+            return self
+                .facts
+                .objects
+                .iter()
+                .position(|o| o.param_of.is_none() && o.range == node.byte_range());
+        }
         if node.kind() != "identifier" {
             return None;
         }
@@ -1147,10 +1208,15 @@ impl<'a> Extractor<'a> {
                 break;
             };
             let prop = f.child_by_field_name("property").map(|p| self.slice(p));
-            if prop == Some("route") {
-                let p = receiver_node
-                    .child_by_field_name("arguments")
-                    .and_then(|a| arguments(a).first().copied());
+            let route_args = receiver_node
+                .child_by_field_name("arguments")
+                .map(arguments)
+                .unwrap_or_default();
+            // Express's `route(path)` takes the path alone; Hono's
+            // `route(path, sub)` in a chain mounts and says nothing of
+            // the calls after it.
+            if prop == Some("route") && route_args.len() == 1 {
+                let p = route_args.first().copied();
                 chain_path = Some((
                     p.and_then(|p| string_value(self.text, p))
                         .map(str::to_string),
@@ -1437,8 +1503,7 @@ impl<'a> Extractor<'a> {
     }
 
     fn param_looks_fastify(&self, object: usize) -> bool {
-        let name = self.facts.objects[object].name.to_ascii_lowercase();
-        name.contains("fastify") || name == "instance" || name == "server"
+        param_is_fastify(&self.facts, object)
     }
 
     /// `setupRoutes(app)`, `require('./routes')(app)`: an object handed to

@@ -1005,3 +1005,32 @@ fn adding_auth_at_the_mount_clears_the_finding_for_a_router_in_another_file() {
     );
     assert!(codes(&client.diagnostics(&s)).is_empty());
 }
+
+#[test]
+fn deleting_a_router_folder_on_disk_drops_its_routes_from_the_model() {
+    // Clients report a deleted folder as one event for the folder (VS
+    // Code does): the files under it must leave the project too, or the
+    // mount keeps resolving to a router that no longer exists.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("routes")).unwrap();
+    let server = dir.path().join("server.js");
+    let admin = dir.path().join("routes/admin.js");
+    let server_text = "const express = require('express');\nconst adminRouter = require('./routes/admin');\nconst app = express();\napp.use('/admin', adminRouter);\napp.use((err, req, res, next) => res.status(500).end());\n";
+    let admin_text = "const { Router } = require('express');\nconst router = Router();\nrouter.use(function requireAuth(req, res, next) { if (!req.headers.authorization) return res.status(401).end(); next(); });\nrouter.delete('/users/:id', (req, res) => res.end());\nmodule.exports = router;\n";
+    std::fs::write(&server, server_text).unwrap();
+    std::fs::write(&admin, admin_text).unwrap();
+    let mut client = server_in(dir.path(), json!({}));
+    let server_uri = file_uri(&server);
+    let _s = client.open(&server_uri, "javascript", 1, server_text);
+    // The router guards itself: nothing to report at the mount.
+    wait_for_codes(&mut client, &server_uri, &[]);
+    std::fs::remove_dir_all(dir.path().join("routes")).unwrap();
+    client.discard(|m| is_publish_for(m, &server_uri));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&dir.path().join("routes")), "type": 3}]}),
+    );
+    // The router is gone: the mount names a module the workspace does not
+    // hold, and an admin mount without a guard is reported.
+    wait_for_codes(&mut client, &server_uri, &["auth/unprotected-route"]);
+}

@@ -84,6 +84,17 @@ impl JsIndex {
         }
     }
 
+    /// Forgets every file under a folder deleted on disk (unless open):
+    /// clients report a deleted folder as one event for the folder, not
+    /// one per file. Returns whether anything was forgotten.
+    pub fn remove_dir_from_disk(&self, abs: &Path) -> bool {
+        let dir = key_of(abs);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let before = entries.len();
+        entries.retain(|key, e| e.open_version.is_some() || !key.starts_with(&dir));
+        entries.len() != before
+    }
+
     /// Records an open document's text at `version`. Returns whether its
     /// facts changed (a new file, or facts that differ from the last ones:
     /// an edit inside a handler body that changes nothing cross-file does

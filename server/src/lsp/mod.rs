@@ -1182,6 +1182,7 @@ impl LanguageServer for Backend {
         let mut js_files = Vec::new();
         let mut manifests_changed = false;
         let mut settings_changed = false;
+        let mut deleted_dirs = Vec::new();
         for change in &params.changes {
             let Some(abs) = change.uri.to_file_path().map(|p| p.into_owned()) else {
                 continue;
@@ -1194,7 +1195,18 @@ impl LanguageServer for Backend {
                 js_files.push((self.path_of(&change.uri), abs, l));
             } else if abs.file_name().is_some_and(|n| n == "package.json") {
                 manifests_changed = true;
+            } else if change.typ == FileChangeType::DELETED {
+                // Perhaps a folder: its files are gone too.
+                deleted_dirs.push(abs);
             }
+        }
+        if !deleted_dirs.is_empty() {
+            let mut any = false;
+            for dir in &deleted_dirs {
+                any |= self.state.js.remove_dir_from_disk(dir);
+            }
+            // A package.json may have gone with the folder.
+            manifests_changed |= any;
         }
         if !js_files.is_empty() || manifests_changed {
             let backend = self.handle();

@@ -32,7 +32,9 @@ handlers and `pages/api`, Supabase Edge Functions; see the route model in
 
 unless the path is evidently public: login, signup, register, logout, OAuth
 callbacks, password reset, email verification, health checks, newsletter
-sign-ups, and the paths listed in `[auth] public_routes`; or its handler's
+sign-ups, a segment named `public` or starting with `public-` / `public_`
+(`/api/public-bot/ask`: the author's own word), and the paths listed in
+`[auth] public_routes`; or its handler's
 name says it is one of those steps (`router.post('/api/users',
 registerUser)` is REST signup). A webhook path is
 public only when its handler verifies the sender's signature
@@ -58,7 +60,14 @@ every route of a mounted router is open, once on the mount
 (`app.use('/admin', adminRouter)`) with the routes as related places. A
 router that no app mounts is judged alone, with the paths it writes, unless
 another file imports it (then the mount was not understood and Moat stays
-silent).
+silent). Hono's chained style (`new Hono().use(...).post(...)`, routers
+re-exported through `export * from './routes'`) is followed. A Fastify
+plugin loaded by `@fastify/autoload` is mounted by no code Moat can read:
+it is judged alone, as a Fastify plugin when its instance is named
+`fastify`, `instance` or `server`, when it is written `(app, opts)`, or
+when it calls `addHook`, so its hooks guard its routes and the plugins it
+registers; the autoload folder prefix is not known, so the paths shown
+lack it.
 
 ## Why is this bad?
 A route without authentication is open to anyone who finds its URL. AI code

@@ -4,6 +4,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::javascript::http::{strip_wrappers, trace_sent, Conversion, Taint};
+use crate::analysis::javascript::jwt_common::is_test_file;
 use crate::analysis::rule::{Rule, Severity, JS_FAMILY};
 use crate::analysis::{FileContext, Finding};
 
@@ -38,6 +39,9 @@ those of `errors/leaked-error`: Express, Fastify, Hono, Next.js
 `Response.json`).
 
 Not reported (judgement calls):
+- Test files (`*.test.*`, `*.spec.*`, `__tests__`, `__mocks__`): they stub
+  handlers that echo a fake secret back to check the runtime passes it on
+  (seen in a CLI's emulator tests); no real client is served.
 - Names that are public by design: `NEXT_PUBLIC_*`, `VITE_*`,
   `EXPO_PUBLIC_*`, `REACT_APP_*`, `PUBLIC_*`, `GATSBY_*`, and any name with
   `PUBLIC` or `PUBLISHABLE` in it or ending in `ANON_KEY` (Supabase's anon
@@ -281,7 +285,11 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
-    if !ctx.text.contains("env") {
+    // Test files stub handlers that echo a fake secret back on purpose, to
+    // check that the runtime passes it through (seen in a CLI's emulator
+    // tests: `res.json({ secret: process.env.MY_SECRET })`); they serve no
+    // real client.
+    if !ctx.text.contains("env") || is_test_file(ctx) {
         return Vec::new();
     }
     trace_sent(ctx, &Environment)

@@ -59,7 +59,8 @@ Not reported (judgement calls):
   `HttpException`, `ApiError`, `AppError`, `ValidationError`, `ZodError`,
   `BadRequestError`, `NotFoundError`, ...), `err.expose` (set by
   `http-errors` for 4xx errors), `err.isOperational`, `err.isPublic`,
-  `isHttpError(err)`, or `err.status < 500`.
+  `isHttpError(err)`, `err.status < 500`, or `err.status === 404` (any
+  4xx number, also `||`-joined: `err.status === 404 || err.status === 409`).
 - Harmless properties: `err.name`, `err.code`, `err.status`,
   `err.statusCode`; validation lists (`err.errors`, `err.issues`,
   `err.details`) are treated as meant for clients.
@@ -322,6 +323,25 @@ fn meant_for_users(ctx: &FileContext<'_>, cond: Node<'_>, truth: bool, depth: u3
                     below
                         && ctx.node_text(left).to_ascii_lowercase().contains("status")
                         && ctx.node_text(right).trim() == "500"
+                }
+                // `err.status === 404 || err.status === 409`: the error
+                // carries a client-error status the application chose, so
+                // its message was written for the caller (seen in a Next.js
+                // route that rethrows its own 404/409 errors). A status
+                // compared with anything but a 4xx number does not count.
+                ("===" | "==", true) | ("!==" | "!=", false) => {
+                    let is_4xx = |n: Node<'_>| {
+                        n.kind() == "number"
+                            && ctx
+                                .node_text(n)
+                                .parse::<u16>()
+                                .is_ok_and(|v| (400..500).contains(&v))
+                    };
+                    let is_status = |n: Node<'_>| {
+                        let t = ctx.node_text(n).to_ascii_lowercase();
+                        t.ends_with("status") || t.ends_with("statuscode")
+                    };
+                    (is_status(left) && is_4xx(right)) || (is_4xx(left) && is_status(right))
                 }
                 _ => false,
             }

@@ -621,6 +621,20 @@ fn line_is_blank_before(text: &str, offset: usize) -> bool {
     text[start..offset].chars().all(|c| c == ' ' || c == '\t')
 }
 
+/// Test files (`*.test.*`, `*.spec.*`, files under `__tests__` or
+/// `__mocks__`). They hold throwaway secrets, forge unsigned tokens and
+/// stub handlers on purpose; `jwt/hardcoded-secret`, `jwt/none-algorithm`
+/// (for signing) and `errors/leaked-env` skip them.
+pub(crate) fn is_test_file(ctx: &FileContext<'_>) -> bool {
+    let name = ctx.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.contains(".test.")
+        || name.contains(".spec.")
+        || ctx
+            .path
+            .components()
+            .any(|c| matches!(c.as_os_str().to_str(), Some("__tests__" | "__mocks__")))
+}
+
 /// Whether the file is evidently browser code: a `'use client'` directive,
 /// React hooks or a UI framework imported, or browser storage used.
 pub(crate) fn is_client_code(ctx: &FileContext<'_>) -> bool {

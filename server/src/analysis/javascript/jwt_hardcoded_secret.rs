@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::analysis::javascript::jwt_common::{
-    api_calls, callee_name, pair_value, property, string_value, unwrap_expr, Api, ApiCall,
-    Declarations, Property,
+    api_calls, callee_name, is_test_file, pair_value, property, string_value, unwrap_expr, Api,
+    ApiCall, Declarations, Property,
 };
 use crate::analysis::rule::{Rule, Severity, JS_FAMILY};
 use crate::analysis::{FileContext, Finding, Related};
@@ -46,6 +46,11 @@ hardcoded *public* key is fine), and test files (`*.test.*`, `*.spec.*`,
 files under `__tests__` or `__mocks__`). The message never prints the secret
 whole: at most its first 4 and last 2 characters, and nothing of a value
 shorter than 12 characters.
+
+Also not reported: the key of jsonwebtoken's `sign(payload, 'x', {
+algorithm: 'none' })`. An unsigned token ignores its key, so the literal is
+a placeholder (seen in a local auth emulator minting fake tokens);
+`jwt/none-algorithm` reports the call instead.
 
 ## Why is this bad?
 Whoever has the source code (every developer, every CI log and fork, and
@@ -116,6 +121,13 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let mut found: Vec<(Site<'_>, &'static str, Vec<&ApiCall<'_>>)> = Vec::new();
     let mut index: HashMap<usize, usize> = HashMap::new();
     for c in &calls {
+        // `sign(payload, 'unused', { algorithm: 'none' })`: jsonwebtoken
+        // ignores the key of an unsigned token, so the literal is not a
+        // secret (a local auth emulator does this to mint fake tokens).
+        // `jwt/none-algorithm` reports the call.
+        if c.api == Api::JwtSign && signs_with_none(ctx, &decls, c) {
+            continue;
+        }
         let Some((keys, env)) = secret_expressions(ctx, &decls, c) else {
             continue;
         };
@@ -137,6 +149,21 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
         .into_iter()
         .map(|(site, env, uses)| finding(ctx, &site, env, &uses))
         .collect()
+}
+
+/// Whether a jsonwebtoken `sign` call's options say `algorithm: 'none'`.
+fn signs_with_none<'t>(ctx: &FileContext<'t>, decls: &Declarations<'t>, c: &ApiCall<'t>) -> bool {
+    let Some(&options) = c.args.get(2) else {
+        return false;
+    };
+    let Property::Set {
+        value: Some(value), ..
+    } = property(ctx, decls, options, "algorithm")
+    else {
+        return false;
+    };
+    let (value, _) = decls.follow(ctx, value);
+    string_value(ctx, value).is_some_and(|v| v.eq_ignore_ascii_case("none"))
 }
 
 /// The expressions a call uses as its secret, and the environment variable
@@ -299,17 +326,6 @@ fn is_secret_literal(ctx: &FileContext<'_>, node: Node<'_>) -> bool {
             && !v.contains("BEGIN RSA PUBLIC KEY")
             && !v.contains("BEGIN CERTIFICATE")
     })
-}
-
-/// Test files hold throwaway secrets on purpose.
-fn is_test_file(ctx: &FileContext<'_>) -> bool {
-    let name = ctx.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.contains(".test.")
-        || name.contains(".spec.")
-        || ctx
-            .path
-            .components()
-            .any(|c| matches!(c.as_os_str().to_str(), Some("__tests__" | "__mocks__")))
 }
 
 /// The secret's value, masked: at most its first 4 and last 2 characters,

@@ -4,7 +4,8 @@
 use tree_sitter::Node;
 
 use crate::analysis::javascript::jwt_common::{
-    api_calls, property, removal_range, string_value, unwrap_expr, Api, Declarations, Property,
+    api_calls, is_test_file, property, removal_range, string_value, unwrap_expr, Api, Declarations,
+    Property,
 };
 use crate::analysis::rule::{Rule, Severity, JS_FAMILY};
 use crate::analysis::{FileContext, Finding};
@@ -29,6 +30,11 @@ The options may be written in the call or in a variable of the same file
 (`const opts = { algorithms }`, `const algorithms = [...]`,
 `opts.algorithms = [...]`); the finding is reported at the `'none'` string,
 wherever it is written.
+
+Not reported: signing with `none` in test files (`*.test.*`, `*.spec.*`,
+`__tests__`, `__mocks__`): tests forge unsigned tokens on purpose, to check
+that a verifier refuses them (seen in a CLI's auth-emulator tests).
+Verifying with `none` is reported there too.
 
 ## Why is this bad?
 A token with `"alg": "none"` carries no signature: anyone can write one
@@ -74,7 +80,14 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     let decls = Declarations::build(ctx);
     let mut findings: Vec<Finding> = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // Tests sign unsigned tokens on purpose, to feed them to the code under
+    // test (a verifier that must refuse them, an emulator that accepts
+    // them). Verifying with `none` stays reported there too.
+    let test_file = is_test_file(ctx);
     for c in &calls {
+        if test_file && c.api == Api::JwtSign {
+            continue;
+        }
         let (options, key, api_name) = match c.api {
             Api::JwtVerify => (c.args.get(2), "algorithms", "jsonwebtoken's verify()"),
             Api::JoseVerify => (c.args.get(2), "algorithms", "jose's jwtVerify()"),

@@ -561,9 +561,34 @@ impl<'p> Builder<'p> {
     /// What file `file` exports as `name`.
     fn export(&self, file: usize, name: &str, depth: usize) -> Target {
         let facts = &self.project.files[file].facts;
+        if depth > 8 {
+            return Target::External {
+                name: name.to_string(),
+                package: None,
+            };
+        }
         match facts.exports.iter().find(|e| e.name == name) {
             Some(e) => self.resolve(file, &e.target, depth + 1),
             None => {
+                // `export * from './routes'`: the name may be one of that
+                // module's (never its default).
+                if name != "default" {
+                    for e in facts.exports.iter().filter(|e| e.name == "*") {
+                        let Ref::Call(c, _) = &e.target else { continue };
+                        let Some(spec) = c
+                            .strip_prefix("reexport:")
+                            .and_then(|r| r.strip_suffix(":*"))
+                        else {
+                            continue;
+                        };
+                        if let Some(j) = self.project.resolve(file, spec) {
+                            let t = self.export(j, name, depth + 1);
+                            if !matches!(t, Target::External { .. }) {
+                                return t;
+                            }
+                        }
+                    }
+                }
                 // A default-less module imported whole: its only router.
                 let objects: Vec<usize> = (0..facts.objects.len())
                     .filter(|&o| facts.objects[o].kind != ObjectKind::Param)
@@ -871,10 +896,12 @@ impl<'p> Builder<'p> {
             .filter(|(_, r)| {
                 // Registered on this object before the `use`: directly, or
                 // through a mount call in this file.
-                let before = (r.file == file && r.head.start < reg.range.start)
+                // Heads, not whole calls: in a chain (`new Hono().post(..)
+                // .use(auth)`) every call starts at the chain's root.
+                let before = (r.file == file && r.head.start < reg.head.start)
                     || r.mounts
                         .iter()
-                        .any(|(f, m)| *f == file && m.start < reg.range.start);
+                        .any(|(f, m)| *f == file && m.start < reg.head.start);
                 before && scope_covers(scope, &r.path) && !r.guarded()
             })
             .map(|(i, _)| i)
@@ -1009,17 +1036,14 @@ impl<'p> Builder<'p> {
             // public) routes.
             if !facts.route_matchers.is_empty() {
                 let mut protected = false;
-                let mut any_protect_list = false;
                 for (name, patterns) in &facts.route_matchers {
                     let hit = patterns.iter().any(|p| next_matcher_covers(p, path));
                     if name.to_ascii_lowercase().contains("public") {
                         protected |= !hit;
                     } else {
-                        any_protect_list = true;
                         protected |= hit;
                     }
                 }
-                let _ = any_protect_list;
                 if !protected {
                     continue;
                 }
@@ -1153,12 +1177,19 @@ pub fn is_public_path(path: &str, settings: &super::project::AuthSettings) -> bo
         return true;
     }
     path.split('/').any(|s| {
-        let w: String = s
-            .to_ascii_lowercase()
+        let lower = s.to_ascii_lowercase();
+        let w: String = lower
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .collect();
+        // `/api/public-bot/ask`, `/public_api/x`: a segment that starts
+        // with the word "public" says so as plainly as `/public` does.
+        // (Only that word: `order-status` is not a status check.)
         PUBLIC_WORDS.contains(&w.as_str())
+            || lower
+                .split(['-', '_'])
+                .next()
+                .is_some_and(|first| first == "public" && lower.len() > "public".len())
     })
 }
 
@@ -1454,5 +1485,45 @@ mod tests {
         assert!(is_rate_name("loginLimiter"));
         assert!(is_auth_name("requireSession", &[]));
         assert!(!is_rate_name("bodyLimit"));
+        let none = AuthSettings::default();
+        assert!(is_public_path("/api/public-bot/ask", &none));
+        assert!(is_public_path("/public_api/x", &none));
+        assert!(!is_public_path("/api/publications", &none));
+        assert!(!is_public_path("/api/order-status", &none));
+    }
+
+    #[test]
+    fn hono_chains_barrels_and_fastify_plugins_named_app() {
+        let p = project(&[
+            (
+                "/p/index.ts",
+                "import { Hono } from 'hono';
+import { jwt } from 'hono/jwt';
+import { posts } from './posts';
+                 const app = new Hono().post('/open', (c) => c.json({})).use('*', jwt({ secret })).route('/posts', posts);
+",
+            ),
+            ("/p/posts/index.ts", "export * from './routes';
+"),
+            (
+                "/p/posts/routes.ts",
+                "import { Hono } from 'hono';
+export const posts = new Hono().basePath('/').delete('/:id', (c) => c.json({}));
+",
+            ),
+            (
+                "/p/plugins/notes.js",
+                "export default async function (app, opts) { app.addHook('preHandler', app.authenticate); app.post('/notes', async () => 1); }
+",
+            ),
+        ]);
+        let s = summary(&p);
+        assert!(s.contains(&("POST".into(), "/open".into(), false)), "{s:?}");
+        assert!(
+            s.contains(&("DELETE".into(), "/posts/:id".into(), true)),
+            "{s:?}"
+        );
+        assert!(s.contains(&("POST".into(), "/notes".into(), true)), "{s:?}");
+        assert_eq!(p.routes().late_guards.len(), 1);
     }
 }

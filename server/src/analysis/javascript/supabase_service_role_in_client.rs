@@ -74,7 +74,11 @@ secret keys are judged here (other secrets under public names belong to the
   NestJS, Remix / React Router's framework mode, SvelteKit, Nuxt, Astro,
   TanStack Start, SolidStart, Vike, Qwik City, Waku, Nitro). In a
   full-stack framework `src/` holds server code too, so it is not judged by
-  place;
+  place. A `process.env` read there is not reported for a Vite app: Vite
+  replaces only `import.meta.env` and defines no `process`, so such a read
+  is Node code kept in `src/` (a `dotenv` script, a background job, the
+  server branch of an env helper) and never reaches the bundle (seen in a
+  Vite app whose `src/lib` also serves Netlify functions and Inngest jobs);
 - a file of a React Native or Expo app (the nearest `package.json` depends
   on `expo` or `react-native`), except Expo Router API routes (`+api.ts`),
   `supabase/`, `scripts/` and `server/` folders, configuration files and
@@ -493,6 +497,16 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
     for u in &uses {
         let (what, severity) = match &u.kind {
             KeyKind::Env(name) if exposed_prefix(name).is_some() => continue,
+            // Vite replaces only `import.meta.env.*`; it defines no
+            // `process`, so a `process.env` read under `src/` of a Vite app
+            // is Node code that sits there (a script with `dotenv`, a
+            // background job, a server-side branch of an env helper). It
+            // throws or reads nothing in a browser and cannot ship the key.
+            KeyKind::Env(_)
+                if reason == ClientReason::SpaSrc("vite") && reads_process_env(ctx, u.node) =>
+            {
+                continue
+            }
             KeyKind::Env(name) => (
                 format!("The service-role key (`{name}`) is read in client code ({where_}). Bundlers leave non-public variables undefined in the browser, so this code either fails there or, once the variable is made public to make it work, ships the key"),
                 Severity::Warning,
@@ -527,6 +541,24 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
         findings.push(f);
     }
     findings
+}
+
+/// Whether an environment read goes through Node's `process.env`:
+/// `process.env.X`, `process.env['X']`, or `X` destructured from it.
+fn reads_process_env(ctx: &FileContext<'_>, node: Node<'_>) -> bool {
+    if ctx.node_text(node).starts_with("process.env") {
+        return true;
+    }
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        if p.kind() == "variable_declarator" {
+            return p
+                .child_by_field_name("value")
+                .is_some_and(|v| ctx.node_text(unwrap_expr(v)) == "process.env");
+        }
+        n = p;
+    }
+    false
 }
 
 /// The key arguments of `createClient(url, key)` / `createBrowserClient`
@@ -566,6 +598,15 @@ fn client_key_args<'t>(ctx: &FileContext<'t>, uses: &[KeyUse<'t>]) -> Vec<Node<'
                 .any(|u| n.start_byte() <= u.node.start_byte() && u.node.end_byte() <= n.end_byte())
         };
         if inside(key) {
+            return;
+        }
+        // `const { SUPABASE_SERVICE_ROLE_KEY } = process.env;
+        // createClient(url, SUPABASE_SERVICE_ROLE_KEY)`: the destructured
+        // read is the key use, judged (and reported, or not) on its own.
+        if uses
+            .iter()
+            .any(|u| matches!(u.kind, KeyKind::Env(_)) && ctx.node_text(u.node) == key_name)
+        {
             return;
         }
         if key.kind() == "identifier" {

@@ -21,7 +21,8 @@ Not reported, because they open nothing:
 
 - references and placeholders: `${DB_PASSWORD}`, `$PASSWORD`,
   `[YOUR-PASSWORD]` (Supabase's dashboard), `<password>`, `****`,
-  `your-password`, `changeme`;
+  `your-password`, `changeme`, and the same in Portuguese, Spanish and
+  French tutorials (`sua-senha`, `tu-contraseña`, `votre-mot-de-passe`);
 - local development: a host of `localhost`, `127.0.0.1`, `0.0.0.0`, `::1`
   or `host.docker.internal`, whatever the password;
 - well-known defaults on any host (`postgres`, `password`, `root`, `admin`,

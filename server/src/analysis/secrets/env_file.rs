@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use super::generic::classify;
-use super::{noise, Candidate, FileKind, Input, EVERY_LANGUAGE};
+use super::{noise, Advice, Candidate, FileKind, Input, EVERY_LANGUAGE};
 use crate::analysis::rule::{Rule, Severity};
 use crate::analysis::{FileContext, Finding};
 
@@ -27,10 +27,11 @@ such line, with the names of the variables.
 A value is secret-looking when another secrets rule finds a key in it, or
 when its name says it is secret (`*_SECRET`, `*_PASSWORD`, `*_TOKEN`,
 `*_KEY`, ...) and it holds at least 8 characters that are not a
-placeholder. Not secret-looking: names with a public prefix (`VITE_`,
-`NEXT_PUBLIC_`, `REACT_APP_`, `EXPO_PUBLIC_`, `PUBLIC_`, `NUXT_PUBLIC_`,
-`GATSBY_`, `VUE_APP_`), the Supabase anon key and publishable keys, empty
-values and placeholders.
+placeholder. Not secret-looking: values another rule reports as public by
+design (a Firebase web config key, a Maps browser key), names with a public
+prefix (`VITE_`, `NEXT_PUBLIC_`, `REACT_APP_`, `EXPO_PUBLIC_`, `PUBLIC_`,
+`NUXT_PUBLIC_`, `GATSBY_`, `VUE_APP_`), the Supabase anon key and
+publishable keys, empty values and placeholders.
 
 Example files meant to be committed (`.env.example`, `.env.sample`,
 `.env.template`, `.env.dist`, `.env.defaults`, `.env.schema`) are not
@@ -138,9 +139,18 @@ pub(super) fn check_file(
         let name_range = at..at + name.len();
         let value_start = at + eq + 1;
         let line_end = line_start + body.len();
-        let has_candidate = found
-            .iter()
-            .any(|c| c.secret.start >= value_start && c.secret.start < line_end);
+        let on_line = |c: &&Candidate| c.secret.start >= value_start && c.secret.start < line_end;
+        // A value another rule judged public by design (a Firebase web key,
+        // a Maps browser key) does not make the file's secrets leak.
+        let public_only = found.iter().filter(on_line).count() > 0
+            && found
+                .iter()
+                .filter(on_line)
+                .all(|c| matches!(c.advice, Advice::Public(_)));
+        if public_only {
+            continue;
+        }
+        let has_candidate = found.iter().any(|c| on_line(&c));
         if has_candidate {
             names.push((name, name_range));
             continue;

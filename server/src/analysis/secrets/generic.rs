@@ -42,9 +42,24 @@ value a machine issued does:
   not a URL (see `secrets/database-url-password`), not a path, not words
   joined by `_`, `-` or `.` (`user_password_v2`), not a JWT (the anon key is
   public; a service role key is `secrets/supabase-service-role-key`'s);
+- no word a person types into a made-up value: `password`, `secret`
+  (`Password1!`, `notasecret2`, `mySuperSecret42`) and, for passwords,
+  `pass`, `test`, `admin`, `qwerty`, `letmein`, `welcome`, `hunter`
+  (`securepass123`, `TestUser2024!`) — demo logins, test users and API
+  docs are full of them;
 - not a placeholder or reference: `your-…`, `xxx`, `<…>`, `changeme`,
-  `${VAR}`, `{{var}}`, `process.env.X`, values ending in `EXAMPLE`, repeated
-  or sequential characters.
+  `${VAR}`, `{{var}}`, `process.env.X`, elided values (`ab12...yz`), Google
+  Secret Manager names (`projects/p/secrets/NAME/versions/1`), values
+  ending in `EXAMPLE`, repeated or sequential characters, letters that
+  count through the alphabet between digits (`4a8b3c2d1e0f9g8h7i6j`).
+
+Public by design, so not reported whatever the name: Stripe publishable
+keys (`pk_live_…`, `pk_test_…`), Mapbox public tokens (`pk.eyJ…`; secret
+ones start with `sk.`), VAPID / web push public keys (`VAPID_KEY`,
+`applicationServerKey`: 87 base64url characters starting with `B`; the
+43-character private key is still reported), and the `token` of a
+Firebase Storage download URL (`…?alt=media&token=…`), which
+`getDownloadURL()` mints to be shared and opens that one file only.
 
 In code, only quoted values count (anything else is an expression). A value
 in a provider's own format is reported by that provider's rule instead.
@@ -296,6 +311,9 @@ fn named_value(scan: &mut Scan<'_>, hit: Hit) {
     }
     let name = &scan.text[ns..ne];
     let Some(class) = classify(name) else { return };
+    if is_storage_download_token(scan, ns, name) {
+        return;
+    }
     let Some(value) = value_after(scan, ns, ne) else {
         return;
     };
@@ -404,6 +422,10 @@ fn judge(scan: &mut Scan<'_>, name: &str, class: NameClass, range: std::ops::Ran
         return;
     }
     let lower = name.to_ascii_lowercase();
+    if public_by_design(&lower, value) {
+        scan.quiet(secret);
+        return;
+    }
     // Providers without a prefix of their own.
     if lower.contains("twilio") && twilio::is_secret(value) && noise::entropy(value) >= 3.0 {
         scan.push(Candidate::specific(
@@ -473,6 +495,68 @@ fn looks_machine_made(value: &str, class: NameClass) -> bool {
         && super::tokens::has_digit_and_letter(value)
         && noise::entropy(value) >= min_entropy
         && !wordy(value)
+        && !typed_words(value, class)
+}
+
+/// Words a person types into a made-up password or secret
+/// (`Password1!`, `TestPassword123!`, `securepass123`, `notasecret2`,
+/// `mySuperSecretKey42`), compared case-insensitively. Demo logins, test
+/// users and API docs are full of them; a machine-issued value holds none
+/// (the odds of four given letters in a row in a random value are below
+/// one in a million per position). `test` only counts for passwords:
+/// `sk_test_…` and other test-mode keys are real keys.
+fn typed_words(value: &str, class: NameClass) -> bool {
+    const ANY: &[&str] = &["password", "passw0rd", "secret"];
+    const PASSWORDS: &[&str] = &[
+        "pass", "test", "admin", "qwerty", "letmein", "welcome", "hunter",
+    ];
+    let lower = value.to_ascii_lowercase();
+    ANY.iter().any(|w| lower.contains(w))
+        || class == NameClass::Password && PASSWORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Values that look like secrets but are public by design, whatever name
+/// they are assigned to:
+/// - Stripe publishable keys (`pk_live_…`, `pk_test_…`): they ship in the
+///   browser's Stripe.js;
+/// - Mapbox public tokens (`pk.eyJ…`): they ship in every map page (secret
+///   Mapbox tokens start with `sk.`);
+/// - VAPID / web push public keys (`VAPID_KEY`, `applicationServerKey`):
+///   an uncompressed P-256 point, 65 bytes, so 87 base64url characters
+///   starting with `B` and one of `A`–`P` — the browser needs it to
+///   subscribe; the VAPID private key is 43 characters and stays secret.
+fn public_by_design(lower_name: &str, value: &str) -> bool {
+    if value.starts_with("pk_live_") || value.starts_with("pk_test_") || value.starts_with("pk.eyJ")
+    {
+        return true;
+    }
+    let body = value.strip_suffix('=').unwrap_or(value);
+    let b = body.as_bytes();
+    (lower_name.contains("vapid") || lower_name.contains("applicationserverkey"))
+        && b.len() == 87
+        && b[0] == b'B'
+        && (b'A'..=b'P').contains(&b[1])
+        && b.iter().all(|&c| super::b64url(c))
+}
+
+/// Whether the name at `ns` is the `token` query parameter of a Firebase
+/// Storage download URL (`…/o/photo.jpg?alt=media&token=<uuid>`). That
+/// token is public by design: `getDownloadURL()` mints it so that the URL
+/// can be shared, and it opens that one file and nothing else.
+fn is_storage_download_token(scan: &Scan<'_>, ns: usize, name: &str) -> bool {
+    if !name.eq_ignore_ascii_case("token") || ns == 0 || !matches!(scan.bytes[ns - 1], b'&' | b'?')
+    {
+        return false;
+    }
+    // The URL before it, on the same line: 2 KiB at most, so that the pass
+    // stays linear on minified files.
+    let mut from = ns.saturating_sub(2048);
+    while !scan.text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = scan.text[from..ns].rsplit('\n').next().unwrap_or("");
+    before.contains("alt=media")
+        && (before.contains("firebasestorage") || before.contains("/v0/b/"))
 }
 
 /// Words joined by `_`, `-` or `.`, each maybe ending in a digit or two:
@@ -554,5 +638,36 @@ mod tests {
         ));
         assert!(looks_machine_made("Xk29fjs8Ql", NameClass::Password));
         assert!(!looks_machine_made("hunter22", NameClass::Password));
+        // Words a person types.
+        assert!(!looks_machine_made("TestPassword123!", NameClass::Password));
+        assert!(!looks_machine_made("securepass123", NameClass::Password));
+        assert!(!looks_machine_made("myApiKeySecret@5", NameClass::Secret));
+        // `test` is a word only in passwords: test-mode keys are keys.
+        assert!(looks_machine_made(
+            "test_9Qx2Lr7WvK4mZt8NcB3h",
+            NameClass::Secret
+        ));
+    }
+
+    #[test]
+    fn public_values() {
+        let vapid = format!("BM{}", "q8ZtR2vLw9Xk4NbH7cJm3pQ-_".repeat(4));
+        let vapid = &vapid[..87];
+        assert!(public_by_design("vapid_key", vapid));
+        assert!(public_by_design("applicationserverkey", vapid));
+        assert!(!public_by_design("api_key", vapid));
+        assert!(!public_by_design("vapid_private_key", &vapid[..43]));
+        assert!(public_by_design(
+            "stripe_pkey",
+            "pk_test_q8ZtR2vLw9Xk4NbH7cJm"
+        ));
+        assert!(public_by_design(
+            "access_token",
+            "pk.eyJ1IjoiYSJ9.q8ZtR2vLw9Xk"
+        ));
+        assert!(!public_by_design(
+            "access_token",
+            "sk.eyJ1IjoiYSJ9.q8ZtR2vLw9Xk"
+        ));
     }
 }

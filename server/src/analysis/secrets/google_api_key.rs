@@ -23,8 +23,21 @@ Firebase project to Google, ships in every copy of your web app, and
 grants nothing by itself. When the key sits in a Firebase config (next to
 `authDomain`, `projectId`, `messagingSenderId` or `*.firebaseapp.com`, or
 under a name that mentions Firebase), it is reported as info, with a
-reminder to restrict it, and without a fix. Elsewhere it is a warning: a
-server-side key for Maps, Gemini or other paid APIs is a credential.
+reminder to restrict it, and without a fix. So is a key next to the
+Firebase Auth REST API (`identitytoolkit.googleapis.com`,
+`securetoken.googleapis.com`) or named a "web API key" (`WEB_API_KEY`,
+`webApiKey`), as the Firebase console calls it.
+
+A Maps key the browser loads is public by design too, and reported as
+info: in the URL of the Maps JavaScript API script
+(`https://maps.googleapis.com/maps/api/js?key=…`), or assigned to a
+variable the bundler ships to the client whose name says Maps
+(`VITE_GOOGLE_MAPS_API_KEY`, `NEXT_PUBLIC_GOOGLE_MAPS_KEY`, ...); restrict
+it by HTTP referrer. Only Maps: a Gemini key in a `VITE_` variable is a
+credential leaked into the bundle, and stays a warning.
+
+Elsewhere it is a warning: a server-side key for Maps, Gemini or other
+paid APIs is a credential.
 
 Placeholders and references are not reported; under test and fixture
 folders findings are info.
@@ -70,6 +83,45 @@ pub(super) static TRIGGERS: &[Trigger] = &[Trigger {
 
 const FIREBASE_NOTE: &str = "This looks like a Firebase web config apiKey, which is public by design and grants nothing by itself; restrict it to the Firebase APIs and your domains in Google Cloud, and let security rules protect the data.";
 
+const MAPS_NOTE: &str = "This key is loaded by the browser (the Maps JavaScript API script, or a variable the bundler ships to the client), where anyone can read it: such keys are public by design; restrict it to your sites' HTTP referrers and to the Maps APIs in Google Cloud.";
+
+/// Prefixes of variables that bundlers ship to the browser.
+const BROWSER_PREFIXES: &[&str] = &[
+    "VITE_",
+    "NEXT_PUBLIC_",
+    "REACT_APP_",
+    "EXPO_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "GATSBY_",
+    "VUE_APP_",
+    "PUBLIC_",
+];
+
+/// Whether the key at `at` is a Maps key the browser loads: in the URL of
+/// the Maps JavaScript API script (`maps.googleapis.com/maps/api/js?key=`),
+/// or assigned to a browser-shipped variable that names Maps
+/// (`VITE_GOOGLE_MAPS_API_KEY=…`). Only Maps: a `VITE_GEMINI_API_KEY` in
+/// the bundle is a leaked credential, not a public one.
+fn is_browser_maps_key(scan: &Scan<'_>, at: usize) -> bool {
+    let text = scan.text;
+    let mut from = at.saturating_sub(200);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let line = text[from..at].rsplit('\n').next().unwrap_or("");
+    if line.contains("maps.googleapis.com/maps/api/js") {
+        return true;
+    }
+    // The name the key is assigned to: the last identifier on the line
+    // before it.
+    let name = line
+        .trim_end_matches(['"', '\'', '`', ' ', '=', ':'])
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    BROWSER_PREFIXES.iter().any(|p| name.starts_with(p)) && name.contains("MAPS")
+}
+
 fn google_key(scan: &mut Scan<'_>, hit: Hit) {
     let b = scan.bytes;
     if &b[hit.start..hit.end] != b"AIza" || !starts_token(b, hit.start) {
@@ -95,6 +147,11 @@ fn google_key(scan: &mut Scan<'_>, hit: Hit) {
         c.severity = Severity::Info;
         c.what = "A Firebase web API key".into();
         c.advice = Advice::Public(FIREBASE_NOTE);
+        c.env = String::new();
+    } else if is_browser_maps_key(scan, hit.start) {
+        c.severity = Severity::Info;
+        c.what = "A Google Maps browser API key".into();
+        c.advice = Advice::Public(MAPS_NOTE);
         c.env = String::new();
     }
     scan.push(c);
@@ -122,6 +179,13 @@ fn is_firebase_config(scan: &Scan<'_>, at: usize) -> bool {
         "firebaseapp.com",
         "initializeApp",
         "firebaseConfig",
+        // The Firebase Auth REST API takes the web API key in its URL, and
+        // the console calls the key "Web API Key".
+        "identitytoolkit.googleapis.com",
+        "securetoken.googleapis.com",
+        "WEB_API_KEY",
+        "WebApiKey",
+        "webApiKey",
     ];
     if MARKS.iter().any(|m| window.contains(m)) {
         return true;

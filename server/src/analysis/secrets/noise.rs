@@ -17,7 +17,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "replace",
     "xxxx",
     "****",
-    "....",
+    // An elided value: `APA91bHP...4jDPL` in a tutorial's sample output.
+    "...",
     "…",
     "dummy",
     "sample",
@@ -37,6 +38,20 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "notarealkey",
     "not_a_real",
     "not-a-real",
+    "notasecret",
+    // "your" and "password" in Portuguese, Spanish and French tutorials:
+    // `postgresql://postgres:sua-senha@db.seu-projeto.supabase.co`.
+    "sua-",
+    "sua_",
+    "seu-",
+    "seu_",
+    "senha",
+    "contrase",
+    "tu_clave",
+    "tu-clave",
+    "votre",
+    "mot_de_passe",
+    "mot-de-passe",
 ];
 
 /// Whether `value` (a whole value, or a key's body after its prefix) is a
@@ -91,13 +106,29 @@ pub fn is_reference(v: &str) -> bool {
         "#{",
     ];
     let lower = v.to_ascii_lowercase();
-    v.starts_with('$') || MARKS.iter().any(|m| lower.contains(m))
+    v.starts_with('$') || MARKS.iter().any(|m| lower.contains(m)) || is_secret_manager_name(&lower)
+}
+
+/// A Google Secret Manager resource name,
+/// `projects/<project>/secrets/<name>[/versions/<version>]`: where a secret
+/// is kept, not the secret (Firebase `defineSecret` and extension params).
+fn is_secret_manager_name(lower: &str) -> bool {
+    let mut parts = lower.split('/');
+    parts.next() == Some("projects")
+        && parts.next().is_some_and(|p| !p.is_empty())
+        && parts.next() == Some("secrets")
+        && parts.next().is_some_and(|p| !p.is_empty())
 }
 
 /// Values nobody would issue: one character repeated (`aaaaaaaa`, five or
 /// more in a row), a run of six or more sequential characters (`123456`,
-/// `abcdef`), or too few distinct characters for the length.
+/// `abcdef`), too few distinct characters for the length, or letters or
+/// digits that count through the alphabet with other characters between
+/// them (`4a8b3c2d1e0f9g8h7i6j`, see [`interleaved_sequence`]).
 pub fn made_up(v: &str) -> bool {
+    if interleaved_sequence(v) {
+        return true;
+    }
     let b = v.as_bytes();
     let mut same = 1;
     let mut up = 1;
@@ -128,6 +159,50 @@ pub fn made_up(v: &str) -> bool {
         }
     }
     b.len() >= 16 && distinct * 4 < b.len().min(64)
+}
+
+/// Whether the letters of `v`, taken alone, hold a run of eight or more
+/// consecutive letters of the alphabet (`a`, `b`, `c`, ... up or down,
+/// whatever stands between them), or its digits a run of eight or more
+/// counting up or down (`9` wraps to `0`). A person typing a fake key
+/// fills it this way (`4a8b3c2d1e0f9g8h7i6j5k4l3m2n1o0p`); in an issued
+/// random key such a run has odds below one in a million.
+fn interleaved_sequence(v: &str) -> bool {
+    // For letters and for digits: the last one seen, and the lengths of the
+    // runs counting up and down that end at it.
+    let mut letters: Option<(u8, u32, u32)> = None;
+    let mut digits: Option<(u8, u32, u32)> = None;
+    for c in v.bytes() {
+        let slot = if c.is_ascii_alphabetic() {
+            &mut letters
+        } else if c.is_ascii_digit() {
+            &mut digits
+        } else {
+            continue;
+        };
+        let c = c.to_ascii_lowercase();
+        let (up, down) = match *slot {
+            Some((p, up, down)) => (
+                if next_of(p, c) { up + 1 } else { 1 },
+                if next_of(c, p) { down + 1 } else { 1 },
+            ),
+            None => (1, 1),
+        };
+        if up >= 8 || down >= 8 {
+            return true;
+        }
+        *slot = Some((c, up, down));
+    }
+    false
+}
+
+/// Whether `b` follows `a` in the alphabet or among the digits (`9` → `0`).
+fn next_of(a: u8, b: u8) -> bool {
+    if a.is_ascii_digit() && b.is_ascii_digit() {
+        b == if a == b'9' { b'0' } else { a + 1 }
+    } else {
+        b == a.wrapping_add(1)
+    }
 }
 
 /// Whether the body of a PEM block is a stand-in: `...`, `…`, `<your key>`,
@@ -260,10 +335,22 @@ mod tests {
             "1234567890123456",
             "[YOUR-PASSWORD]",
             "your_key_here",
+            // Elided, a Secret Manager name, a Portuguese "your password",
+            // letters and digits counting through the alphabet.
+            "APA91bQz...Lk9Xq2Wv",
+            "projects/acme-prod/secrets/STRIPE/versions/latest",
+            "sua-senha-forte",
+            "z1y2x3w4v5u6t7s8r9q0",
+            "k0l9m8n7o6P5q4R3",
         ] {
             assert!(is_placeholder(v), "{v}");
         }
-        for v in ["Q7v2R9xLp4Zt8WmK3bN6", "MoatFixtureKeyQ7v2R9xLp4Zt"] {
+        for v in [
+            "Q7v2R9xLp4Zt8WmK3bN6",
+            "MoatFixtureKeyQ7v2R9xLp4Zt",
+            "projects/acme-prod/keys/Q7v2R9xLp4Zt",
+            "a1b2c3d4e5f6Q7v2R9xLp4Zt",
+        ] {
             assert!(!is_placeholder(v), "{v}");
         }
     }

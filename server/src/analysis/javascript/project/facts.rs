@@ -225,7 +225,6 @@ pub fn extract(text: &str, root: Node<'_>) -> FileFacts {
         text,
         facts: FileFacts::default(),
         scopes: vec![(0, 0..text.len())],
-        pending: Vec::new(),
         kinds: Vec::new(),
     };
     x.facts.use_client = has_use_client(text, root);
@@ -266,7 +265,6 @@ pub fn extract(text: &str, root: Node<'_>) -> FileFacts {
         }
         Step::Into
     });
-    let _ = std::mem::take(&mut x.pending);
     let mut facts = x.facts;
     // Source order; a chain `route(p).get(h).post(h)` is visited outside
     // in, and its inner calls end first.
@@ -372,7 +370,6 @@ struct Extractor<'a> {
     /// (depth, range) of the enclosing functions, outermost first; the
     /// file itself at depth 0.
     scopes: Vec<(u32, Range<usize>)>,
-    pending: Vec<usize>,
     /// For the nodes from the root down to the current one, in the first
     /// walk: whether each is an `export_statement` (`Node::parent` searches
     /// from the root: quadratic on files with thousands of statements).
@@ -970,6 +967,28 @@ impl<'a> Extractor<'a> {
             .and_then(|s| string_value(self.text, s))
             .map(str::to_string);
         let mut cursor = node.walk();
+        if let Some(s) = &source {
+            // A module re-exported from: the project's import graph (which
+            // files are imported, which to re-check) must see it.
+            self.facts.imports.push(Import {
+                local: String::new(),
+                specifier: s.clone(),
+                imported: "*".into(),
+            });
+            // `export * from './routes'` (a barrel `index.ts`): every name
+            // of that module, looked up there by the route model.
+            let star = node.children(&mut cursor).any(|c| c.kind() == "*")
+                && !node
+                    .named_children(&mut node.walk())
+                    .any(|c| c.kind() == "namespace_export" || c.kind() == "export_clause");
+            if star {
+                self.facts.exports.push(Export {
+                    name: "*".into(),
+                    target: Ref::Call(format!("reexport:{s}:*"), Vec::new()),
+                });
+                return;
+            }
+        }
         for child in node.named_children(&mut cursor) {
             if child.kind() != "export_clause" {
                 continue;
@@ -1171,11 +1190,9 @@ impl<'a> Extractor<'a> {
         let args = arguments(args);
         // `Deno.serve(handler)`, `serve(handler)` (std/http): an Edge
         // Function's handler.
-        if let Some(callee @ ("Deno.serve" | "serve")) = dotted_name(self.text, function).as_deref()
-        {
+        if let Some("Deno.serve" | "serve") = dotted_name(self.text, function).as_deref() {
             if let Some(last) = args.last() {
                 let target = self.handler_ref(*last);
-                let _ = callee;
                 self.facts.handlers.push(ExportedHandler {
                     method: "ALL".into(),
                     head: function.byte_range(),
@@ -1427,10 +1444,7 @@ impl<'a> Extractor<'a> {
             }
         }
         let head_end = match (chain_path.as_ref(), path_arg) {
-            (Some((_, route_call)), _) => {
-                let _ = route_call;
-                function.end_byte()
-            }
+            (Some(_), _) => function.end_byte(),
             (None, Some(p)) => p.end_byte(),
             (None, None) => args.first().map_or(call.end_byte(), |a| {
                 if a.end_byte() - call.start_byte() <= 120 {
@@ -1440,9 +1454,15 @@ impl<'a> Extractor<'a> {
                 }
             }),
         };
-        let head_start = chain_path
-            .as_ref()
-            .map_or(call.start_byte(), |(_, rc)| rc.start_byte());
+        // A call chained on another (`new Hono().post('/a', h).get('/b',
+        // h)`): report from the method name, not from the chain's root.
+        let chained =
+            chain_path.is_none() && matches!(object.kind(), "call_expression" | "new_expression");
+        let head_start = match &chain_path {
+            Some((_, rc)) => rc.start_byte(),
+            None if chained => property.start_byte(),
+            None => call.start_byte(),
+        };
         self.facts.registrations.push(Registration {
             object: object_index,
             kind: reg_kind,

@@ -863,3 +863,46 @@ fn hidden_env_files_are_checked_unless_gitignored() {
     let out = moat(&["check", "--format", "json"], dir.path());
     assert_eq!(rules_and_paths(&json_of(&out)), []);
 }
+
+#[test]
+fn committed_env_files_are_checked_even_when_a_gitignore_matches_them() {
+    let git_works = std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !git_works {
+        eprintln!("note: git is not installed; skipping");
+        return;
+    }
+    let (openai, _, _) = fake_keys();
+    let line = format!("OPENAI_API_KEY={openai}\n");
+    let dir = project(&[
+        (".gitignore", ".env*\n"),
+        (".env.production", &line),
+        (".env.local", &line),
+    ]);
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(ok, "git {args:?} failed");
+    };
+    git(&["init", "-q"]);
+    // Committed before the rule, or forced: git tracks it all the same.
+    git(&["add", "-f", ".env.production"]);
+    let out = moat(&["check", "--format", "json"], dir.path());
+    assert_eq!(
+        rules_and_paths(&json_of(&out)),
+        [
+            (
+                "secrets/committed-env-file".into(),
+                ".env.production".into()
+            ),
+            ("secrets/openai-key".into(), ".env.production".into()),
+        ],
+        "the untracked, ignored .env.local stays unchecked"
+    );
+}

@@ -202,6 +202,41 @@ pub fn collect_files(paths: &[PathBuf], config: &Config, cwd: &Path) -> Collecte
                 }),
             }
         }
+        // Files the repository holds although a `.gitignore` matches them:
+        // the walk skipped them, but they are committed (a `.env` added
+        // before its ignore rule, or with `git add -f`).
+        for rel in tracked_but_ignored(root) {
+            let in_skipped_folder = rel.parent().is_some_and(|parent| {
+                parent.components().any(|c| {
+                    let name = c.as_os_str().to_string_lossy();
+                    name.starts_with('.') || name == "node_modules"
+                })
+            });
+            let path = root.join(&rel);
+            if in_skipped_folder || !path.is_file() {
+                continue;
+            }
+            let language = Language::from_path(&path);
+            if language.is_none() && is_binary_by_name(&path) {
+                continue;
+            }
+            let canon = canonical(&path);
+            if config.is_path_ignored(&matcher, &canon) || !seen.insert(canon) {
+                continue;
+            }
+            match language {
+                Some(language) => found.files.push(Target {
+                    path: display_path(&path, cwd),
+                    read_path: path.clone(),
+                    language,
+                }),
+                None => found.plain.push(PlainTarget {
+                    path: display_path(&path, cwd),
+                    read_path: path.clone(),
+                    named: false,
+                }),
+            }
+        }
     }
     found.files.sort_by(|a, b| a.path.cmp(&b.path));
     found.plain.sort_by(|a, b| a.path.cmp(&b.path));
@@ -215,8 +250,63 @@ pub fn collect_files(paths: &[PathBuf], config: &Config, cwd: &Path) -> Collecte
 /// deeper ones first (as git reads them), up to the repository root (the
 /// folder with `.git`, whose `.git/info/exclude` counts too) or, outside a
 /// repository, up to `root`. The user's global excludes file does not
-/// count: it does not travel with the repository.
+/// count: it does not travel with the repository. A file git tracks is
+/// never covered, whatever the rules say: it is committed (asks `git
+/// ls-files`, only when a rule matches).
 pub fn gitignore_covers(path: &Path, root: Option<&Path>) -> bool {
+    gitignore_matches(path, root) && !is_tracked(path)
+}
+
+/// Files under the folder `root` that git tracks although its ignore rules
+/// match them (`git ls-files --cached --ignored --exclude-standard`), as
+/// paths relative to `root`. Empty when git is not installed, `root` is
+/// not inside a work tree, or git fails: then only the walk's view counts.
+pub fn tracked_but_ignored(root: &Path) -> Vec<PathBuf> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--ignored",
+            "--exclude-standard",
+        ])
+        .stderr(std::process::Stdio::null())
+        .output();
+    match output {
+        Ok(out) if out.status.success() => out
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| std::str::from_utf8(p).ok())
+            .map(PathBuf::from)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether git tracks `path` (it is committed or staged, whatever the
+/// ignore rules say). `false` when git is not installed or the file is not
+/// in a work tree.
+pub fn is_tracked(path: &Path) -> bool {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return false;
+    };
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["ls-files", "--error-unmatch", "--"])
+        .arg(name)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Whether the `.gitignore` files (and `.git/info/exclude`) match `path`;
+/// see [`gitignore_covers`].
+fn gitignore_matches(path: &Path, root: Option<&Path>) -> bool {
     use ignore::gitignore::GitignoreBuilder;
     use ignore::Match;
     if !path.is_absolute() {

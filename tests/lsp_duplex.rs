@@ -1034,3 +1034,35 @@ fn deleting_a_router_folder_on_disk_drops_its_routes_from_the_model() {
     // hold, and an admin mount without a guard is reported.
     wait_for_codes(&mut client, &server_uri, &["auth/unprotected-route"]);
 }
+
+#[test]
+fn deleting_a_migration_folder_on_disk_drops_it_from_the_schema_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = dir.path().join("db/1_create/up.sql");
+    let secure = dir.path().join("db/2_secure/up.sql");
+    let policy = "create policy \"own\" on public.profiles for select to authenticated \
+                  using ((select auth.uid()) = id);\n";
+    for (path, text) in [
+        (&create, MIGRATION.to_string()),
+        (&secure, format!("{ENABLE_RLS}{policy}")),
+    ] {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let mut client = server_in(
+        dir.path(),
+        json!({"initializationOptions": {"sql": {"migrations": ["db/*/up.sql"]}}}),
+    );
+    let uri = file_uri(&create);
+    let _doc = client.open(&uri, "sql", 1, MIGRATION);
+    wait_for_codes(&mut client, &uri, &[]);
+    // The folder of the securing migration is deleted, reported as one
+    // event for the folder: the table is open again.
+    std::fs::remove_dir_all(dir.path().join("db/2_secure")).unwrap();
+    client.discard(|m| is_publish_for(m, &uri));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&dir.path().join("db/2_secure")), "type": 3}]}),
+    );
+    wait_for_codes(&mut client, &uri, &["sql/rls-disabled"]);
+}

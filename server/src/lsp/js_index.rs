@@ -7,25 +7,18 @@
 //! Locks here are `std::sync` locks held only for short, synchronous work;
 //! callers never hold them across an `.await`.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
+use super::overlay::Overlay;
 use crate::analysis::javascript::project::{AuthSettings, JsFile, JsProject, Manifest};
 use crate::analysis::workspace::key_of;
 use crate::language::Language;
 
-#[derive(Clone, Debug)]
-struct Entry {
-    file: JsFile,
-    /// The open document's version when the facts come from the editor.
-    open_version: Option<i32>,
-}
-
 /// Every JS/TS file of the workspace and the project built from them.
 #[derive(Debug, Default)]
 pub struct JsIndex {
-    entries: Mutex<HashMap<PathBuf, Entry>>,
+    files: Overlay<JsFile>,
     manifests: Mutex<Vec<Manifest>>,
     project: RwLock<Option<Arc<JsProject>>>,
 }
@@ -42,22 +35,8 @@ impl JsIndex {
     /// Adds or replaces files read from disk (keeping open documents'
     /// facts).
     pub fn set_from_disk(&self, files: Vec<JsFile>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        for file in files {
-            if entries
-                .get(&file.key)
-                .is_some_and(|e| e.open_version.is_some())
-            {
-                continue;
-            }
-            entries.insert(
-                file.key.clone(),
-                Entry {
-                    file,
-                    open_version: None,
-                },
-            );
-        }
+        self.files
+            .set_from_disk(files.into_iter().map(|f| (f.key.clone(), f)));
     }
 
     /// Replaces the manifests.
@@ -67,38 +46,24 @@ impl JsIndex {
 
     /// The keys of every known file.
     pub fn keys(&self) -> Vec<PathBuf> {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .cloned()
-            .collect()
+        self.files.keys()
     }
 
     /// Forgets a file that no longer exists on disk (unless it is open).
     pub fn remove_from_disk(&self, abs: &Path) {
-        let key = key_of(abs);
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.get(&key).is_some_and(|e| e.open_version.is_none()) {
-            entries.remove(&key);
-        }
+        self.files.remove_from_disk(&key_of(abs));
     }
 
     /// Forgets every file under a folder deleted on disk (unless open):
     /// clients report a deleted folder as one event for the folder, not
     /// one per file. Returns whether anything was forgotten.
     pub fn remove_dir_from_disk(&self, abs: &Path) -> bool {
-        let dir = key_of(abs);
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let before = entries.len();
-        entries.retain(|key, e| e.open_version.is_some() || !key.starts_with(&dir));
-        entries.len() != before
+        self.files.remove_dir_from_disk(&key_of(abs))
     }
 
     /// Records an open document's text at `version`. Returns whether its
-    /// facts changed (a new file, or facts that differ from the last ones:
-    /// an edit inside a handler body that changes nothing cross-file does
-    /// not force a rebuild).
+    /// facts changed (a new file, or facts that differ from the last ones;
+    /// facts hold byte ranges, so most edits change them).
     pub fn set_open(
         &self,
         path: PathBuf,
@@ -108,61 +73,29 @@ impl JsIndex {
         version: i32,
     ) -> bool {
         let key = key_of(abs);
-        {
-            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            if entries
-                .get(&key)
-                .is_some_and(|e| e.open_version == Some(version))
-            {
-                return false;
-            }
+        if self.files.is_open_at(&key, version) {
+            return false;
         }
         let file = JsFile::new(path, key.clone(), language, text);
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let changed = entries.get(&key).is_none_or(|e| e.file.facts != file.facts);
-        entries.insert(
-            key,
-            Entry {
-                file,
-                open_version: Some(version),
-            },
-        );
-        changed
+        let facts = file.facts.clone();
+        self.files
+            .set_open(key, file, version)
+            .is_none_or(|old| old.facts != facts)
     }
 
     /// A document was closed: its file goes back to the text on disk (or
     /// away). Returns whether anything changed.
     pub fn close(&self, path: PathBuf, abs: &Path, language: Language) -> bool {
         let key = key_of(abs);
-        let on_disk = std::fs::read_to_string(abs).ok();
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.get(&key).is_none_or(|e| e.open_version.is_none()) {
-            return false;
-        }
-        match on_disk {
-            Some(text) => {
-                let file = JsFile::new(path, key.clone(), language, &text);
-                entries.insert(
-                    key,
-                    Entry {
-                        file,
-                        open_version: None,
-                    },
-                );
-            }
-            None => {
-                entries.remove(&key);
-            }
-        }
-        true
+        self.files.close(&key, || {
+            let text = std::fs::read_to_string(abs).ok()?;
+            Some(JsFile::new(path, key.clone(), language, &text))
+        })
     }
 
     /// Rebuilds the project from every known file.
     pub fn rebuild(&self, settings: AuthSettings) -> Arc<JsProject> {
-        let files: Vec<JsFile> = {
-            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            entries.values().map(|e| e.file.clone()).collect()
-        };
+        let files = self.files.items();
         let manifests = self
             .manifests
             .lock()

@@ -19,6 +19,7 @@
 
 mod convert;
 mod js_index;
+mod overlay;
 mod sql_index;
 pub mod transport;
 
@@ -1202,9 +1203,13 @@ impl LanguageServer for Backend {
         }
         if !deleted_dirs.is_empty() {
             let mut any = false;
+            let mut sql_any = false;
             for dir in &deleted_dirs {
                 any |= self.state.js.remove_dir_from_disk(dir);
+                sql_any |= self.state.sql.remove_dir_from_disk(dir);
             }
+            // Migrations may have gone with the folder.
+            settings_changed |= sql_any;
             // A package.json may have gone with the folder.
             manifests_changed |= any;
         }

@@ -5,26 +5,17 @@
 //! Locks here are `std::sync` locks held only for short, synchronous work;
 //! callers never hold them across an `.await`.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
+use super::overlay::Overlay;
 use crate::analysis::sql::model::Settings;
 use crate::analysis::workspace::{key_of, SqlMigrations, SqlSource, Workspace};
-
-/// One SQL file known to the index.
-#[derive(Clone, Debug)]
-struct Entry {
-    source: SqlSource,
-    /// The open document's version when the text comes from the editor;
-    /// `None` when it was read from disk.
-    open_version: Option<i32>,
-}
 
 /// Every SQL file of the workspace and the model built from them.
 #[derive(Debug, Default)]
 pub struct SqlIndex {
-    entries: Mutex<HashMap<PathBuf, Entry>>,
+    files: Overlay<SqlSource>,
     workspace: RwLock<Arc<Workspace>>,
 }
 
@@ -37,59 +28,34 @@ impl SqlIndex {
             .clone()
     }
 
-    /// Adds or replaces files read from disk (`(path relative to the root,
-    /// absolute path, text)`), keeping the text of files open in the editor.
+    /// Adds or replaces files read from disk, keeping the text of files
+    /// open in the editor.
     pub fn set_from_disk(&self, files: Vec<SqlSource>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        for source in files {
-            if entries
-                .get(&source.key)
-                .is_some_and(|e| e.open_version.is_some())
-            {
-                continue;
-            }
-            entries.insert(
-                source.key.clone(),
-                Entry {
-                    source,
-                    open_version: None,
-                },
-            );
-        }
+        self.files
+            .set_from_disk(files.into_iter().map(|s| (s.key.clone(), s)));
     }
 
     /// Forgets a file that no longer exists on disk (unless it is open).
     pub fn remove_from_disk(&self, abs: &Path) {
-        let key = key_of(abs);
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.get(&key).is_some_and(|e| e.open_version.is_none()) {
-            entries.remove(&key);
-        }
+        self.files.remove_from_disk(&key_of(abs));
+    }
+
+    /// Forgets every file under a folder deleted on disk (unless open).
+    /// Returns whether anything was forgotten.
+    pub fn remove_dir_from_disk(&self, abs: &Path) -> bool {
+        self.files.remove_dir_from_disk(&key_of(abs))
     }
 
     /// Records an open document's text at `version`. Returns whether
     /// anything changed (a new file, or a new version).
     pub fn set_open(&self, path: PathBuf, abs: &Path, text: &str, version: i32) -> bool {
         let key = key_of(abs);
-        {
-            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            if entries
-                .get(&key)
-                .is_some_and(|e| e.open_version == Some(version))
-            {
-                return false;
-            }
+        if self.files.is_open_at(&key, version) {
+            return false;
         }
         // Parse outside the lock.
         let source = SqlSource::new(path, key.clone(), Arc::from(text));
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.insert(
-            key,
-            Entry {
-                source,
-                open_version: Some(version),
-            },
-        );
+        self.files.set_open(key, source, version);
         true
     }
 
@@ -97,27 +63,10 @@ impl SqlIndex {
     /// away, when it is not on disk). Returns whether anything changed.
     pub fn close(&self, path: PathBuf, abs: &Path) -> bool {
         let key = key_of(abs);
-        let on_disk = std::fs::read_to_string(abs).ok();
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.get(&key).is_none_or(|e| e.open_version.is_none()) {
-            return false;
-        }
-        match on_disk {
-            Some(text) => {
-                let source = SqlSource::new(path, key.clone(), Arc::from(text));
-                entries.insert(
-                    key,
-                    Entry {
-                        source,
-                        open_version: None,
-                    },
-                );
-            }
-            None => {
-                entries.remove(&key);
-            }
-        }
-        true
+        self.files.close(&key, || {
+            let text = std::fs::read_to_string(abs).ok()?;
+            Some(SqlSource::new(path, key.clone(), Arc::from(text)))
+        })
     }
 
     /// Rebuilds the models from every known file and returns them;
@@ -129,10 +78,7 @@ impl SqlIndex {
         migrations: Option<&SqlMigrations>,
         settings_for: &dyn Fn(Option<&Path>) -> Settings,
     ) -> Arc<Workspace> {
-        let sources: Vec<SqlSource> = {
-            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            entries.values().map(|e| e.source.clone()).collect()
-        };
+        let sources = self.files.items();
         let ws = Arc::new(Workspace::from_sql_with(sources, migrations, settings_for));
         *self.workspace.write().unwrap_or_else(|e| e.into_inner()) = ws.clone();
         ws
@@ -141,10 +87,7 @@ impl SqlIndex {
     /// Whether the index holds no file.
     #[cfg(test)]
     fn is_empty(&self) -> bool {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_empty()
+        self.files.is_empty()
     }
 }
 

@@ -7,7 +7,8 @@
 //! - Express and Hono: each app is expanded in registration order.
 //!   `use(mw)` guards only what is registered after it (Express's and
 //!   Hono's order); `use('/p', mw)` only paths under `/p`; routers and
-//!   sub-apps mounted with `use('/p', router)` / `route('/p', sub)` are
+//!   sub-apps mounted with `use('/p', router)` / `route('/p', sub)` (a
+//!   Hono app's own `basePath('/api')` prefixes its routes) are
 //!   expanded in place with the prefix and the middleware in force at the
 //!   mount, across files through `import`/`require` and
 //!   `export default`/`module.exports`. `setup(app)` hands the app to a
@@ -662,6 +663,12 @@ impl<'p> Builder<'p> {
         self.visited[file][object] = true;
         self.stack.push((file, object));
         let facts = &self.project.files[file].facts;
+        // Hono's `basePath('/api')`: every route of the app is under it.
+        let based = facts.objects[object]
+            .base_path
+            .as_deref()
+            .map(|base| join(prefix, base));
+        let prefix = based.as_deref().unwrap_or(prefix);
         let regs: Vec<_> = facts
             .registrations
             .iter()
@@ -1460,6 +1467,19 @@ mod tests {
         assert!(
             s.contains(&("ALL".into(), "/functions/v1/delete-user".into(), false)),
             "{s:?}"
+        );
+    }
+
+    #[test]
+    fn hono_base_path_prefixes_every_route() {
+        let p = project(&[(
+            "/p/api.ts",
+            "import { Hono } from 'hono';\nconst app = new Hono().basePath('/api');\n\
+             app.post('/admin/users', (c) => c.json({}));\nexport default app;\n",
+        )]);
+        assert_eq!(
+            summary(&p),
+            vec![("POST".into(), "/api/admin/users".into(), false)]
         );
     }
 

@@ -88,6 +88,9 @@ pub struct HttpObject {
     pub scope: Range<usize>,
     /// For [`ObjectKind::Param`]: the function and the parameter's position.
     pub param_of: Option<(usize, usize)>,
+    /// Hono's `basePath('/api')` in the chain that creates it: a prefix of
+    /// every route registered on it.
+    pub base_path: Option<String>,
 }
 
 /// What a registration call does.
@@ -659,6 +662,7 @@ impl<'a> Extractor<'a> {
                 range: value.byte_range(),
                 scope: self.scope(),
                 param_of: None,
+                base_path: None,
             });
             return;
         }
@@ -669,12 +673,14 @@ impl<'a> Extractor<'a> {
         if let Some(root) = chain_root(value)
             .filter(|r| r.id() != value.id() && self.object_kind(*r) == Some(ObjectKind::HonoApp))
         {
+            let base_path = self.base_path_in_chain(value);
             self.facts.objects.push(HttpObject {
                 name: name_text,
                 kind: ObjectKind::HonoApp,
                 range: root.byte_range(),
                 scope: self.scope(),
                 param_of: None,
+                base_path,
             });
             return;
         }
@@ -693,6 +699,44 @@ impl<'a> Extractor<'a> {
                 .route_matchers
                 .push((name_text.clone(), patterns));
         }
+    }
+
+    /// The `basePath('/x')` arguments of a method-call chain, joined in
+    /// order (`new Hono().basePath('/api').basePath('/v1')` → `/api/v1`).
+    fn base_path_in_chain(&self, value: Node<'_>) -> Option<String> {
+        let mut parts = Vec::new();
+        let mut node = unwrap_expr(value);
+        while node.kind() == "call_expression" {
+            let Some(f) = node
+                .child_by_field_name("function")
+                .map(unwrap_expr)
+                .filter(|f| f.kind() == "member_expression")
+            else {
+                break;
+            };
+            if f.child_by_field_name("property")
+                .is_some_and(|p| self.slice(p) == "basePath")
+            {
+                if let Some(arg) = node
+                    .child_by_field_name("arguments")
+                    .and_then(|a| arguments(a).first().copied())
+                    .and_then(|a| string_value(self.text, a))
+                {
+                    parts.push(arg.to_string());
+                }
+            }
+            match f.child_by_field_name("object") {
+                Some(o) => node = unwrap_expr(o),
+                None => break,
+            }
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        parts.reverse();
+        Some(parts.iter().fold(String::new(), |acc, p| {
+            crate::analysis::javascript::routes::join(&acc, p)
+        }))
     }
 
     fn config_object(&mut self, object: Node<'_>) {
@@ -1172,6 +1216,7 @@ impl<'a> Extractor<'a> {
                     range: node.byte_range(),
                     scope: scope.clone(),
                     param_of: Some((fi, pi)),
+                    base_path: None,
                 });
                 return Some(self.facts.objects.len() - 1);
             }

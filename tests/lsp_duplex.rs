@@ -1066,3 +1066,99 @@ fn deleting_a_migration_folder_on_disk_drops_it_from_the_schema_model() {
     );
     wait_for_codes(&mut client, &uri, &["sql/rls-disabled"]);
 }
+
+#[test]
+fn a_migration_folder_moved_away_and_back_is_read_again() {
+    // Clients report a moved folder as a delete and a create of the folder,
+    // not one event per file: the files of a created folder must be read,
+    // or the migrations moved back stay out of the schema model.
+    let dir = tempfile::tempdir().unwrap();
+    let create = dir.path().join("db/1_create/up.sql");
+    let secure = dir.path().join("db/2_secure/up.sql");
+    let policy = "create policy \"own\" on public.profiles for select to authenticated \
+                  using ((select auth.uid()) = id);\n";
+    for (path, text) in [
+        (&create, MIGRATION.to_string()),
+        (&secure, format!("{ENABLE_RLS}{policy}")),
+    ] {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let mut client = server_in(
+        dir.path(),
+        json!({"initializationOptions": {"sql": {"migrations": ["db/*/up.sql"]}}}),
+    );
+    let uri = file_uri(&create);
+    let _doc = client.open(&uri, "sql", 1, MIGRATION);
+    wait_for_codes(&mut client, &uri, &[]);
+    let inside = dir.path().join("db/2_secure");
+    let outside = dir.path().join("attic/2_secure");
+    std::fs::create_dir_all(outside.parent().unwrap()).unwrap();
+    let mv = |from: &std::path::Path, to: &std::path::Path| {
+        std::fs::rename(from, to).unwrap();
+        json!({"changes": [
+            {"uri": file_uri(from), "type": 3},
+            {"uri": file_uri(to), "type": 1},
+        ]})
+    };
+    // Moved out of the configured migrations: the table is open again.
+    client.discard(|m| is_publish_for(m, &uri));
+    client.notify("workspace/didChangeWatchedFiles", mv(&inside, &outside));
+    wait_for_codes(&mut client, &uri, &["sql/rls-disabled"]);
+    // Moved back: secured again.
+    client.discard(|m| is_publish_for(m, &uri));
+    client.notify("workspace/didChangeWatchedFiles", mv(&outside, &inside));
+    wait_for_codes(&mut client, &uri, &[]);
+}
+
+#[test]
+fn a_deleted_folder_named_like_a_js_file_drops_its_files() {
+    // `lib.js/` is a folder: its deletion must not be mistaken for the
+    // deletion of one file named `lib.js`.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("lib.js")).unwrap();
+    let server = dir.path().join("server.js");
+    let admin = dir.path().join("lib.js/admin.js");
+    let server_text = "const express = require('express');\nconst adminRouter = require('./lib.js/admin');\nconst app = express();\napp.use('/admin', adminRouter);\napp.use((err, req, res, next) => res.status(500).end());\n";
+    let admin_text = "const { Router } = require('express');\nconst router = Router();\nrouter.use(function requireAuth(req, res, next) { if (!req.headers.authorization) return res.status(401).end(); next(); });\nrouter.delete('/users/:id', (req, res) => res.end());\nmodule.exports = router;\n";
+    std::fs::write(&server, server_text).unwrap();
+    std::fs::write(&admin, admin_text).unwrap();
+    let mut client = server_in(dir.path(), json!({}));
+    let server_uri = file_uri(&server);
+    let _s = client.open(&server_uri, "javascript", 1, server_text);
+    wait_for_codes(&mut client, &server_uri, &[]);
+    std::fs::remove_dir_all(dir.path().join("lib.js")).unwrap();
+    client.discard(|m| is_publish_for(m, &server_uri));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&dir.path().join("lib.js")), "type": 3}]}),
+    );
+    wait_for_codes(&mut client, &server_uri, &["auth/unprotected-route"]);
+}
+
+#[test]
+fn steady_typing_in_a_slow_document_ends_with_the_latest_version() {
+    // Keystrokes spaced more than the debounce apart on a document whose
+    // analysis is slow: publishes of one document are serialised and the
+    // stale ones skipped (see `PublishSlot`); the last version is still
+    // published, with its diagnostics. No timing is asserted.
+    let mut client = server();
+    let mut text = String::from(
+        "import jwt from 'jsonwebtoken';\nexport const c = (t, s) => jwt.decode(t);\nvar a = [",
+    );
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "{{k{i}: 'v', f: function (x) {{ return x * {i}; }}}},"
+        ));
+    }
+    text.push_str("];\n");
+    let mut doc = client.open("file:///w/bundle.js", "javascript", 1, &text);
+    let first = client.diagnostics(&doc);
+    for _ in 0..8 {
+        let end = end_of(&client, &doc);
+        client.change(&mut doc, end, ";");
+        std::thread::sleep(Duration::from_millis(80));
+    }
+    let last = client.diagnostics(&doc);
+    assert_eq!(codes(&first), codes(&last));
+}

@@ -36,6 +36,57 @@ pub fn check_body(body: &[u8]) -> Result<(), Dropped> {
     }
 }
 
+/// The body with every lone surrogate escape (`\uD800` not followed by
+/// a low surrogate, or a low surrogate alone) replaced by `\uFFFD`, and
+/// invalid UTF-8 replaced by U+FFFD; `None` when there was nothing to
+/// repair.
+pub fn repair_body(body: &[u8]) -> Option<Vec<u8>> {
+    fn unit_at(b: &[u8], i: usize) -> Option<u16> {
+        if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
+        u16::from_str_radix(hex, 16).ok()
+    }
+    let text = String::from_utf8_lossy(body);
+    let mut changed = matches!(text, std::borrow::Cow::Owned(_));
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        match unit_at(b, i) {
+            Some(0xD800..=0xDBFF) => {
+                if matches!(unit_at(b, i + 6), Some(0xDC00..=0xDFFF)) {
+                    out.extend_from_slice(&b[i..i + 12]);
+                    i += 12;
+                } else {
+                    out.extend_from_slice(b"\\uFFFD");
+                    changed = true;
+                    i += 6;
+                }
+            }
+            Some(0xDC00..=0xDFFF) => {
+                out.extend_from_slice(b"\\uFFFD");
+                changed = true;
+                i += 6;
+            }
+            // Any other escape, `\\` included: copied whole, so that
+            // an escaped backslash before `u` is not read as an escape.
+            _ => {
+                let end = (i + 2).min(b.len());
+                out.extend_from_slice(&b[i..end]);
+                i = end;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
 fn kind_of(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
@@ -115,9 +166,21 @@ where
             break;
         }
         if let Err(d) = check_body(&body) {
-            on_drop(d);
-            continue;
+            // An editor's UTF-16 buffer can hold a lone surrogate (half of
+            // an emoji being typed), which JSON parsers refuse; dropping
+            // that didChange would leave our copy of the document out of
+            // sync. Each lone surrogate (and each invalid UTF-8 byte) takes
+            // the place of U+FFFD, one UTF-16 unit like the original, so
+            // positions still agree.
+            match repair_body(&body) {
+                Some(repaired) if check_body(&repaired).is_ok() => body = repaired,
+                _ => {
+                    on_drop(d);
+                    continue;
+                }
+            }
         }
+        let len = body.len();
         let header = format!("Content-Length: {len}\r\n\r\n");
         if output.write_all(header.as_bytes()).await.is_err()
             || output.write_all(&body).await.is_err()
@@ -167,6 +230,25 @@ mod tests {
         assert!(matches!(dropped[1], Dropped::BadBody(_)));
         assert!(matches!(dropped[2], Dropped::BadHeader(_)));
         assert!(matches!(dropped[3], Dropped::BadHeader(_)));
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let body = br#"{"t":"a\ud83d b \ude00 \ud83d\ude00 \\ud800 \n"}"#;
+        assert!(check_body(body).is_err());
+        let repaired = repair_body(body).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&repaired).unwrap();
+        // Same UTF-16 length: one unit per lone surrogate.
+        assert_eq!(v["t"], "a\u{fffd} b \u{fffd} \u{1f600} \\ud800 \n");
+        assert_eq!(repair_body(br#"{"t":"fine \\u0041"}"#), None);
+    }
+
+    #[tokio::test]
+    async fn a_lone_surrogate_frame_is_repaired_not_dropped() {
+        let (out, dropped) =
+            run(frame(r#"{"jsonrpc":"2.0","method":"x","params":"\ud800"}"#).as_bytes()).await;
+        assert!(dropped.is_empty(), "{dropped:?}");
+        assert!(out.contains(r#""params":"\uFFFD""#), "{out}");
     }
 
     #[tokio::test]

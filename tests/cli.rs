@@ -906,3 +906,28 @@ fn committed_env_files_are_checked_even_when_a_gitignore_matches_them() {
         "the untracked, ignored .env.local stays unchecked"
     );
 }
+
+#[test]
+fn minified_bundles_are_checked_for_secrets_only() {
+    let (openai, _, _) = fake_keys();
+    let code = format!(
+        "const express=require('express');const app=express();app.post('/api/admin/users',(q,s)=>s.json({{}}));const k=\"{openai}\";\n"
+    );
+    let dir = project(&[("server.js", &code), ("public/vendor.min.js", &code)]);
+    let out = moat(&["check", "--format", "json"], dir.path());
+    let found = rules_and_paths(&json_of(&out));
+    assert!(
+        found.contains(&("auth/unprotected-route".into(), "server.js".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("secrets/openai-key".into(), "public/vendor.min.js".into())),
+        "{found:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(rule, path)| path == "public/vendor.min.js" && !rule.starts_with("secrets/")),
+        "a bundle has no routes to judge: {found:?}"
+    );
+}

@@ -115,6 +115,25 @@ impl Language {
     }
 }
 
+/// Whether a JavaScript file is minified or bundled build output: a
+/// `.min.js` / `.min.mjs` / `.min.cjs` name, or more than 256 KiB of text
+/// with a line longer than 5,000 bytes. Machine-written code has no routes
+/// or handlers to judge, and parsing a multi-megabyte bundle costs seconds:
+/// both front ends check such files as plain text (secrets only).
+pub fn is_minified_js(path: &Path, text: &str) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if [".min.js", ".min.mjs", ".min.cjs"]
+        .iter()
+        .any(|s| name.ends_with(s))
+    {
+        return true;
+    }
+    text.len() > 256 * 1024 && text.split('\n').any(|line| line.len() > 5_000)
+}
+
 thread_local! {
     static PARSERS: RefCell<HashMap<Language, Parser>> = RefCell::new(HashMap::new());
 }
@@ -221,6 +240,16 @@ pub fn query(language: Language, name: &'static str) -> Option<&'static Query> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minified_javascript_is_recognised_by_name_or_shape() {
+        assert!(is_minified_js(Path::new("dist/app.min.js"), "x"));
+        assert!(!is_minified_js(Path::new("src/app.js"), "const a = 1;\n"));
+        let bundle = "a".repeat(300 * 1024);
+        assert!(is_minified_js(Path::new("bundle.js"), &bundle));
+        let long_but_formatted = "const a = 1;\n".repeat(30_000);
+        assert!(!is_minified_js(Path::new("big.js"), &long_but_formatted));
+    }
 
     #[test]
     fn every_query_compiles() {

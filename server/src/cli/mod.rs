@@ -371,6 +371,9 @@ fn project_workspace(
             .par_iter()
             .filter_map(|t| {
                 let text = read_text(&t.read_path).ok()?;
+                if crate::language::is_minified_js(&t.path, &text) {
+                    return None;
+                }
                 Some(JsFile::new(
                     t.path.clone(),
                     workspace::key_of(&t.read_path),
@@ -401,13 +404,19 @@ fn check_file(
         Some((sql, i)) => sql.files[i].text.to_string(),
         None => read_text(&target.read_path).map_err(|e| (target.path.clone(), e.to_string()))?,
     };
-    let findings = analysis::analyze_text_in(
-        &target.path,
-        &text,
-        target.language,
-        config,
-        Some((workspace, Some(&key))),
-    );
+    let findings = if target.language.is_js_family()
+        && crate::language::is_minified_js(&target.path, &text)
+    {
+        analysis::analyze_plain_text(&target.path, &text, config, analysis::FileFacts::default())
+    } else {
+        analysis::analyze_text_in(
+            &target.path,
+            &text,
+            target.language,
+            config,
+            Some((workspace, Some(&key))),
+        )
+    };
     Ok(CheckedFile {
         path: target.path.clone(),
         text,

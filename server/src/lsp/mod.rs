@@ -628,6 +628,9 @@ impl Backend {
                     .into_iter()
                     .filter_map(|t| {
                         let text = std::fs::read_to_string(&t.read_path).ok()?;
+                        if crate::language::is_minified_js(&t.path, &text) {
+                            return None;
+                        }
                         Some(crate::analysis::javascript::project::JsFile::new(
                             t.path.clone(),
                             key_of(&t.read_path),
@@ -1093,7 +1096,10 @@ impl LanguageServer for Backend {
             let language = if is_config {
                 None
             } else {
-                Language::from_language_id(&doc.language_id, Some(&path))
+                // Minified bundles are checked as plain text (secrets only).
+                Language::from_language_id(&doc.language_id, Some(&path)).filter(|l| {
+                    !(l.is_js_family() && crate::language::is_minified_js(&path, &doc.text))
+                })
             };
             Document::new(&doc.text, language, doc.version)
         }));

@@ -61,13 +61,15 @@ every route of a mounted router is open, once on the mount
 router that no app mounts is judged alone, with the paths it writes, unless
 another file imports it (then the mount was not understood and Moat stays
 silent). Hono's chained style (`new Hono().use(...).post(...)`, routers
-re-exported through `export * from './routes'`) is followed. A Fastify
-plugin loaded by `@fastify/autoload` is mounted by no code Moat can read:
-it is judged alone, as a Fastify plugin when its instance is named
-`fastify`, `instance` or `server`, when it is written `(app, opts)`, or
-when it calls `addHook`, so its hooks guard its routes and the plugins it
-registers; the autoload folder prefix is not known, so the paths shown
-lack it.
+re-exported through `export * from './routes'`) is followed. Fastify
+plugins loaded by `@fastify/autoload` (`register(AutoLoad, { dir:
+path.join(__dirname, 'routes') })`) are mounted where the `register` is,
+each under the prefix of its sub-folders (autoload's default), with the
+app's hooks; a folder with an index file is one plugin, whose index
+registers the rest. A plugin loaded some other way Moat cannot read is judged
+alone, as a Fastify plugin when its instance is named `fastify`,
+`instance` or `server`, when it is written `(app, opts)`, or when it calls
+`addHook`, so its hooks guard its routes and the plugins it registers.
 
 ## Why is this bad?
 A route without authentication is open to anyone who finds its URL. AI code

@@ -694,6 +694,61 @@ impl<'p> Builder<'p> {
             let order = order + 1 + base_order;
             let here = join(prefix, reg.path.as_deref().unwrap_or(""));
             match &reg.kind {
+                RegKind::Mount if reg.autoload_dir.is_some() => {
+                    // @fastify/autoload: every plugin file under the folder,
+                    // prefixed by its sub-folders (autoload's default
+                    // `dirNameRoutePrefix`).
+                    let dir = reg.autoload_dir.as_deref().unwrap_or("");
+                    let Some(base) = self.project.files[file]
+                        .key
+                        .parent()
+                        .map(|p| super::project::normalize(&p.join(dir)))
+                    else {
+                        continue;
+                    };
+                    for fj in 0..self.project.files.len() {
+                        let key = self.project.files[fj].key.clone();
+                        let Ok(rel) = key.strip_prefix(&base) else {
+                            continue;
+                        };
+                        // A folder with an index file is one plugin: autoload
+                        // loads the index, which registers the rest itself.
+                        let under_index = rel.ancestors().skip(1).any(|folder| {
+                            let dir = base.join(folder);
+                            let own_index = key.parent() == Some(dir.as_path())
+                                && key.file_stem().is_some_and(|s| s == "index");
+                            !own_index && self.has_index_file(&dir)
+                        });
+                        if under_index {
+                            continue;
+                        }
+                        let Target::Function(f, i, _) = self.export(fj, "default", 0) else {
+                            continue;
+                        };
+                        let Some(po) = self.param_object(f, i, 0) else {
+                            continue;
+                        };
+                        let folders: Vec<String> = rel
+                            .parent()
+                            .into_iter()
+                            .flat_map(|p| p.iter())
+                            .map(|c| c.to_string_lossy().into_owned())
+                            .collect();
+                        let prefix = join(&here, &folders.join("/"));
+                        let mut m = mounts.clone();
+                        m.push((file, reg.head.clone()));
+                        self.expand(
+                            f,
+                            po,
+                            &prefix,
+                            active.clone(),
+                            m,
+                            Framework::Fastify,
+                            app,
+                            mounted,
+                        );
+                    }
+                }
                 RegKind::Use | RegKind::Mount => {
                     let mut local: Vec<Scoped> = Vec::new();
                     for h in &reg.handlers {
@@ -867,6 +922,15 @@ impl<'p> Builder<'p> {
             }
         }
         self.stack.pop();
+    }
+
+    /// Whether the project holds an `index.{js,ts,…}` file directly in
+    /// `dir`.
+    fn has_index_file(&self, dir: &std::path::Path) -> bool {
+        self.project
+            .files
+            .iter()
+            .any(|f| f.key.parent() == Some(dir) && f.key.file_stem().is_some_and(|s| s == "index"))
     }
 
     /// Whether a function registers routes on its first parameter.
@@ -1468,6 +1532,32 @@ mod tests {
             s.contains(&("ALL".into(), "/functions/v1/delete-user".into(), false)),
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn fastify_autoload_prefixes_plugins_by_folder() {
+        let p = project(&[
+            (
+                "/p/app.ts",
+                "import Fastify from 'fastify';\nimport AutoLoad from '@fastify/autoload';\nimport path from 'node:path';\n\
+                 const app = Fastify();\napp.register(AutoLoad, { dir: path.join(__dirname, 'routes') });\n",
+            ),
+            (
+                "/p/routes/admin/users.ts",
+                "export default async function (app, opts) {\n  app.delete('/users/:id', async () => ({}));\n}\n",
+            ),
+            (
+                "/p/routes/health.ts",
+                "export default async function (fastify) {\n  fastify.addHook('onRequest', fastify.authenticate);\n  fastify.post('/ping', async () => 'ok');\n}\n",
+            ),
+        ]);
+        let s = summary(&p);
+        assert!(
+            s.contains(&("DELETE".into(), "/admin/users/:id".into(), false)),
+            "{s:?}"
+        );
+        assert!(s.contains(&("POST".into(), "/ping".into(), true)), "{s:?}");
+        assert!(p.routes().routes.iter().all(|r| r.mounted), "{s:?}");
     }
 
     #[test]

@@ -134,6 +134,10 @@ pub struct Registration {
     pub head: Range<usize>,
     /// Where the last handler argument starts (to insert middleware before).
     pub handler_start: Option<usize>,
+    /// Fastify `register(autoload, { dir: path.join(__dirname, 'routes') })`:
+    /// the folder (relative to this file's folder) whose plugins
+    /// @fastify/autoload registers.
+    pub autoload_dir: Option<String>,
 }
 
 /// What a function body evidently does, from its text.
@@ -1377,6 +1381,7 @@ impl<'a> Extractor<'a> {
             + usize::from(lower == "on");
         let mut handlers = Vec::new();
         let mut handler_start = None;
+        let mut autoload_dir: Option<String> = None;
         let mut rest: Vec<Node<'_>> = args.iter().skip(skip).copied().collect();
         if matches!(reg_kind, RegKind::Hook) {
             // `addHook('onRequest', fn)`: only request hooks guard routes.
@@ -1439,6 +1444,7 @@ impl<'a> Extractor<'a> {
                     range: call.byte_range(),
                     head,
                     handler_start,
+                    autoload_dir: None,
                 });
                 return;
             }
@@ -1455,9 +1461,26 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 "object" if matches!(reg_kind, RegKind::Mount) => {
-                    // Fastify `register(plugin, { prefix: '/admin' })`.
+                    // Fastify `register(plugin, { prefix: '/admin' })`, and
+                    // @fastify/autoload's `{ dir: path.join(__dirname,
+                    // 'routes') }`: the last plain string of `dir`.
                     let mut cursor = arg.walk();
                     for pair in arg.named_children(&mut cursor) {
+                        if pair.kind() == "pair"
+                            && pair
+                                .child_by_field_name("key")
+                                .is_some_and(|k| self.slice(k) == "dir")
+                        {
+                            if let Some(v) = pair.child_by_field_name("value") {
+                                let mut last = None;
+                                crate::analysis::util::for_each_node_of_kind(v, &["string"], |n| {
+                                    last = string_value(self.text, n)
+                                });
+                                autoload_dir = last.map(|d| {
+                                    d.trim_start_matches("./").trim_matches('/').to_string()
+                                });
+                            }
+                        }
                         if pair.kind() == "pair"
                             && pair
                                 .child_by_field_name("key")
@@ -1517,6 +1540,7 @@ impl<'a> Extractor<'a> {
             range: call.byte_range(),
             head: head_start..head_end.max(head_start),
             handler_start,
+            autoload_dir,
         });
     }
 
@@ -1608,6 +1632,7 @@ impl<'a> Extractor<'a> {
                 range: call.byte_range(),
                 head: call.byte_range(),
                 handler_start: None,
+                autoload_dir: None,
             });
             return;
         }

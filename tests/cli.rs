@@ -931,3 +931,81 @@ fn minified_bundles_are_checked_for_secrets_only() {
         "a bundle has no routes to judge: {found:?}"
     );
 }
+
+#[test]
+fn public_routes_in_moat_toml_cover_admin_paths_and_webhooks() {
+    let app = "const express = require('express');\n\
+               const app = express();\n\
+               app.get('/admin/status', (req, res) => res.json({ ok: true }));\n\
+               app.post('/api/webhooks/ci', (req, res) => res.json({}));\n\
+               app.get('/admin/users', (req, res) => res.json([]));\n\
+               app.listen(3000);\n";
+    let dir = project(&[("server.js", app)]);
+    let lines = |json: &serde_json::Value| -> Vec<u64> {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "auth/unprotected-route")
+            .map(|d| d["line"].as_u64().unwrap())
+            .collect()
+    };
+    let out = moat(&["check", "--format", "json"], dir.path());
+    assert_eq!(lines(&json_of(&out)), [3, 4, 5]);
+    std::fs::write(
+        dir.path().join("moat.toml"),
+        "[auth]\npublic_routes = [\"/admin/status\", \"/api/webhooks/*\"]\n",
+    )
+    .unwrap();
+    let out = moat(&["check", "--format", "json"], dir.path());
+    assert_eq!(lines(&json_of(&out)), [5], "{}", stdout(&out));
+}
+
+#[test]
+fn a_checked_moat_toml_is_one_file() {
+    // The moat.toml in force is also checked for secrets: its findings of
+    // both kinds are one file's, counted once.
+    let dir = project(&[(
+        "moat.toml",
+        "ignor = 1\ntoken = \"ghp_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6\"\n",
+    )]);
+    let out = moat(&["check", "--format", "json"], dir.path());
+    let json = json_of(&out);
+    assert_eq!(json["summary"]["files"], 1, "{json}");
+    let lines: Vec<(String, u64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("moat/invalid-config".to_string(), 1),
+            ("secrets/github-token".to_string(), 2)
+        ]
+    );
+    let out = moat(&["check"], dir.path());
+    assert!(
+        stdout(&out).contains("in 1 file (1 file checked)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn an_unreadable_config_is_named_as_such() {
+    let dir = project(&[("a.ts", "export const x = 1;\n")]);
+    let out = moat(&["check", "--config", "nope.toml", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("moat: cannot read the configuration nope.toml: "),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -335,7 +335,9 @@ impl Config {
         for (i, pattern) in self.ignore.iter().enumerate() {
             if let Err(e) = builder.add_line(None, pattern) {
                 problems.push(ConfigProblem {
-                    message: format!("ignore pattern {pattern:?} is not valid: {e}"),
+                    message: format!(
+                        "ignore pattern {pattern:?} is not valid: {e}; it is left out"
+                    ),
                     range: spans.map(|s| s[i].clone()),
                 });
             }

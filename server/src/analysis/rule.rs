@@ -115,14 +115,17 @@ pub static INVALID_CONFIG: Rule = Rule {
     summary: "moat.toml could not be read; the defaults are in force for what it failed to set.",
     docs: r#"
 ## What it does
-Reports a `moat.toml` that is not valid TOML, has a setting of the wrong type,
-names a rule that does not exist, or gives a severity Moat does not know.
+Reports a `moat.toml` that is not valid TOML, has a key Moat does not know
+(a misspelt `ignore` or `[auth] middleware`) or a setting of the wrong type,
+names a rule that does not exist, gives a severity Moat does not know, or has
+an `ignore` or `[sql] migrations` pattern that is not a valid glob.
 
 ## Why is this bad?
 A broken configuration silently changes what Moat checks. When the file cannot
-be parsed at all, every default is in force (all rules on, default severities,
-no ignored paths); when one entry is wrong, that entry is ignored and the rest
-applies.
+be parsed at all (invalid TOML, an unknown key, a value of the wrong type),
+every default is in force (all rules on, default severities, no ignored
+paths) and only the first problem is reported; when one `[rules]` entry or one
+pattern is wrong, that entry is ignored and the rest applies.
 
 ## How to fix
 Correct the entry the diagnostic points at. Rule ids are listed by `moat rules`;

@@ -182,7 +182,8 @@ pub fn check_paths(
     let mut config = Config::default();
     let mut config_file: Option<CheckedFile> = None;
     if let Some(path) = &config_path {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the configuration {}: {e}", path.display()))?;
         let text = strip_bom(text);
         // Canonical, like the paths the `ignore` patterns are matched with.
         let abs = cwd.join(path);
@@ -246,9 +247,29 @@ pub fn check_paths(
             PlainOutcome::Failed(e) => result.io_errors.push(e),
         }
     }
-    if let Some(f) = config_file {
-        result.files_checked += 1;
-        result.files.push(f);
+    if let Some(mut f) = config_file {
+        // A moat.toml inside the checked folders was also read for secrets:
+        // one file, counted once, its findings in one list.
+        let key = config_path
+            .as_deref()
+            .map(|p| workspace::key_of(&cwd.join(p)));
+        match collected
+            .plain
+            .iter()
+            .find(|t| Some(workspace::key_of(&t.read_path)) == key)
+        {
+            Some(walked) => f.path = walked.path.clone(),
+            None => result.files_checked += 1,
+        }
+        match result.files.iter_mut().find(|c| c.path == f.path) {
+            Some(same) => {
+                same.findings.extend(f.findings);
+                same.findings.sort_by(|a, b| {
+                    (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+                });
+            }
+            None => result.files.push(f),
+        }
     }
     result.files.sort_by(|a, b| a.path.cmp(&b.path));
     result.io_errors.sort();

@@ -24,22 +24,27 @@ Builds the app's routes across files (Express, Fastify, Hono, Next.js route
 handlers and `pages/api`, Supabase Edge Functions; see the route model in
 `docs/architecture.md`) and reports a route that nothing authenticates when:
 
-- its path is sensitive: under `/admin` or `/internal` (an **error**), or
-  `/users`, `/account`, `/billing`, `/settings` (after an optional `/api` or
-  `/api/v1`; `[auth] sensitive_paths` in moat.toml replaces this list), or
+- its path is sensitive: with an `admin`, `superadmin` or `internal`
+  segment, or under `/users`, `/account`, `/billing`, `/settings` (after an
+  optional `/api` or `/api/v1`); `[auth] sensitive_paths` in moat.toml
+  replaces this whole list, `/admin` included, or
 - its method changes state (POST, PUT, PATCH, DELETE; for a handler that
   serves every method, one that tests `req.method` for them),
 
 unless the path is evidently public: login, signup, register, logout, OAuth
 callbacks, password reset, email verification, health checks, newsletter
 sign-ups, a segment named `public` or starting with `public-` / `public_`
-(`/api/public-bot/ask`: the author's own word), and the paths listed in
-`[auth] public_routes`; or its handler's
+(`/api/public-bot/ask`: the author's own word); or its handler's
 name says it is one of those steps (`router.post('/api/users',
-registerUser)` is REST signup). A webhook path is
+registerUser)` is REST signup). These words do not clear an admin path
+(`/admin/login` is still reported). A webhook path is
 public only when its handler verifies the sender's signature
 (`stripe.webhooks.constructEvent`, an HMAC compared with `timingSafeEqual`,
-svix).
+svix). The paths listed in `[auth] public_routes` (exact, or a prefix
+ending in `*`) are never reported, admin paths and webhooks included.
+
+A route with an `admin`, `superadmin` or `internal` segment is reported as
+an **error**, others as a warning.
 
 "Authenticated" means: an auth middleware in the route's chain (registered
 before the route, on its app or on a router above it, or in the route's own
@@ -121,6 +126,11 @@ pub fn is_reportable(route: &Route, project: &JsProject) -> bool {
         return false;
     }
     let sensitive = is_sensitive_path(&route.path, settings);
+    // The user's own `[auth] public_routes` entry always counts; a word like
+    // `login` does not make an admin path or a webhook public.
+    if is_listed_public(&route.path, settings) {
+        return false;
+    }
     if !webhook && !is_admin_path(&route.path) && is_public_path(&route.path, settings) {
         return false;
     }
@@ -151,6 +161,16 @@ pub fn is_reportable(route: &Route, project: &JsProject) -> bool {
             .any(|w| name.contains(w));
     }
     sensitive || route.mutating()
+}
+
+/// Whether `path` is one of `[auth] public_routes`: the same path, or under
+/// an entry that ends with `*`.
+fn is_listed_public(path: &str, settings: &super::project::AuthSettings) -> bool {
+    settings.public_routes.iter().any(|p| {
+        p == path
+            || p.strip_suffix('*')
+                .is_some_and(|prefix| path.starts_with(prefix))
+    })
 }
 
 /// Whether a handler's name says it is a public step: signing up or in,

@@ -1009,3 +1009,39 @@ fn an_unreadable_config_is_named_as_such() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_misspelt_suppression_is_reported_and_suppresses_nothing() {
+    let dir = project(&[(
+        "a.ts",
+        "import jwt from 'jsonwebtoken';\n// moat-ignore: jwt/missing-algorithm -- typo\nexport const v = (t: string) => jwt.verify(t, process.env.K!);\n",
+    )]);
+    let out = moat(&["check", "--format", "json"], dir.path());
+    let json = json_of(&out);
+    let found: Vec<(String, u64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("moat/unknown-suppression".to_string(), 2),
+            ("jwt/missing-algorithms".to_string(), 3),
+        ]
+    );
+    // Turned off in moat.toml, the check is silent.
+    std::fs::write(
+        dir.path().join("moat.toml"),
+        "[rules]\n\"moat/unknown-suppression\" = \"off\"\n",
+    )
+    .unwrap();
+    let out = moat(&["check", "--format", "json"], dir.path());
+    assert_eq!(json_of(&out)["diagnostics"].as_array().unwrap().len(), 1);
+}

@@ -272,10 +272,35 @@ pub fn analyze_file(ctx: &FileContext<'_>, config: &Config) -> Vec<Finding> {
     }
     let suppressions = suppress::Suppressions::scan(ctx.text, ctx.tree);
     findings.retain(|f| !suppressions.is_suppressed(f.rule, f.range.start));
+    findings.extend(unknown_suppressions(&suppressions, config));
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
     findings
+}
+
+/// `moat/unknown-suppression` findings for the names in `moat-ignore`
+/// comments that are no rule or domain (unless the rule is turned off).
+fn unknown_suppressions(suppressions: &suppress::Suppressions, config: &Config) -> Vec<Finding> {
+    let rule = &rule::UNKNOWN_SUPPRESSION;
+    let severity = match config.setting_of(rule) {
+        Some(RuleSetting::Off) => return Vec::new(),
+        Some(RuleSetting::Severity(s)) => s,
+        None => rule.default_severity,
+    };
+    suppressions
+        .unknown_names()
+        .into_iter()
+        .map(|(name, range)| {
+            let mut f = Finding::new(
+                rule,
+                range,
+                format!("`{name}` is not a Moat rule or domain, so this comment suppresses nothing for it; `moat rules` lists the ids."),
+            );
+            f.severity = severity;
+            f
+        })
+        .collect()
 }
 
 /// Parses `text` as `language` and analyses it: the one-call form used by the
@@ -355,6 +380,7 @@ pub fn analyze_plain_text(
         .collect();
     let suppressions = suppress::Suppressions::scan_plain(text);
     findings.retain(|f| !suppressions.is_suppressed(f.rule, f.range.start));
+    findings.extend(unknown_suppressions(&suppressions, config));
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });

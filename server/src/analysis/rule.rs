@@ -91,7 +91,9 @@ impl Rule {
             self.id,
             self.summary,
             self.default_severity.as_str(),
-            if self.languages.is_empty() {
+            if self.id == UNKNOWN_SUPPRESSION.id {
+                "every file with a `moat-ignore` comment".to_string()
+            } else if self.languages.is_empty() {
                 "moat.toml".to_string()
             } else if self.domain() == "secrets" {
                 "every text file".to_string()
@@ -145,6 +147,41 @@ severities are `error`, `warning`, `info`, `hint`, or `off`.
     check: None,
 };
 
+/// A `moat-ignore` comment naming something that is not a rule or a domain:
+/// reported by the analysis itself, not by a checker.
+pub static UNKNOWN_SUPPRESSION: Rule = Rule {
+    id: "moat/unknown-suppression",
+    default_severity: Severity::Warning,
+    summary: "A `moat-ignore` comment names a rule or domain that does not exist, so it suppresses nothing.",
+    docs: r#"
+## What it does
+Reports each name in a `moat-ignore:` comment that is neither a rule id
+(`jwt/missing-algorithms`) nor a domain (`jwt`), on the comment. The
+comment's other, valid names still apply.
+
+## Why is this bad?
+A misspelt id (`jwt/missing-algorithm`) suppresses nothing, silently: the
+finding it was meant to accept comes back in CI, or worse, the author
+believes a reviewed exception is recorded when it is not.
+
+## How to fix
+Correct the name; `moat rules` lists every id. Remove the comment if the
+finding is gone.
+
+## Example
+```ts
+// moat-ignore: jwt/missing-algorithm -- typo: the rule is jwt/missing-algorithms
+jwt.verify(token, key);
+```
+
+## References
+- `moat rules`, `moat explain RULE`
+- ESLint's `--report-unused-disable-directives`, ruff's RUF100: the same idea
+"#,
+    languages: &[],
+    check: None,
+};
+
 /// Every rule, in a fixed order (by id).
 pub static RULES: &[&Rule] = &[
     &crate::analysis::javascript::auth_middleware_order::RULE,
@@ -172,6 +209,7 @@ pub static RULES: &[&Rule] = &[
     &crate::analysis::javascript::jwt_missing_algorithms::RULE,
     &crate::analysis::javascript::jwt_none_algorithm::RULE,
     &INVALID_CONFIG,
+    &UNKNOWN_SUPPRESSION,
     &crate::analysis::secrets::anthropic::RULE,
     &crate::analysis::secrets::aws::RULE,
     &crate::analysis::secrets::env_file::RULE,

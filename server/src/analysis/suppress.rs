@@ -25,6 +25,8 @@ struct Suppression {
     line: usize,
     /// Rule ids or domain names.
     rules: Vec<String>,
+    /// The comment's byte range (from the marker, in plain text files).
+    range: std::ops::Range<usize>,
 }
 
 /// The suppression comments of one file.
@@ -63,7 +65,11 @@ impl Suppressions {
                     } else {
                         start_line
                     };
-                    entries.push(Suppression { line, rules });
+                    entries.push(Suppression {
+                        line,
+                        rules,
+                        range: node.byte_range(),
+                    });
                 }
             }
             if node.kind() != "comment" && cursor.goto_first_child() {
@@ -116,6 +122,7 @@ impl Suppressions {
             entries.push(Suppression {
                 line: covered,
                 rules,
+                range: at..end,
             });
         }
         Suppressions {
@@ -138,6 +145,25 @@ impl Suppressions {
             .iter()
             .filter(|s| s.line == line)
             .any(|s| s.rules.iter().any(|r| r == rule || r == domain))
+    }
+}
+
+impl Suppressions {
+    /// The names in the file's `moat-ignore` comments that are neither a
+    /// rule id nor a domain, each with its comment's byte range: a typo
+    /// (`jwt/missing-algorithm`) that silently suppresses nothing.
+    pub fn unknown_names(&self) -> Vec<(String, std::ops::Range<usize>)> {
+        let rules = crate::analysis::rule::RULES;
+        let known = |name: &str| rules.iter().any(|r| r.id == name || r.domain() == name);
+        self.entries
+            .iter()
+            .flat_map(|s| {
+                s.rules
+                    .iter()
+                    .filter(|n| !known(n))
+                    .map(|n| (n.clone(), s.range.clone()))
+            })
+            .collect()
     }
 }
 
@@ -185,6 +211,18 @@ mod tests {
         assert!(!s.is_suppressed("jwt/none-algorithm", line(text, 2)));
         // The comment line itself is not covered by a comment alone on it.
         assert!(!s.is_suppressed("jwt/missing-algorithms", line(text, 1)));
+    }
+
+    #[test]
+    fn unknown_names_are_listed_with_their_comment() {
+        let text = "// moat-ignore: jwt/missing-algorithm, jwt -- typo\nverify(t, k);\n";
+        let s = scan(Language::JavaScript, text);
+        let unknown = s.unknown_names();
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(unknown[0].0, "jwt/missing-algorithm");
+        assert_eq!(&text[unknown[0].1.clone()], text.lines().next().unwrap());
+        let plain = Suppressions::scan_plain("KEY=1 # moat-ignore: secrets/openai-kye\n");
+        assert_eq!(plain.unknown_names()[0].0, "secrets/openai-kye");
     }
 
     #[test]

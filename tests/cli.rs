@@ -213,6 +213,16 @@ fn rules_and_explain() {
     let page = stdout(&out);
     assert!(page.starts_with("# sql/rls-disabled\n"));
     assert!(page.contains("## Why is this bad?") && page.contains("CWE-862"));
+    // A domain lists its rules; an unknown name is a usage error.
+    let out = moat(&["explain", "auth"], repo());
+    assert_eq!(out.status.code(), Some(0));
+    let list = stdout(&out);
+    assert!(list.starts_with("auth/middleware-order "), "{list}");
+    assert!(
+        list.contains("auth/unprotected-route ") && !list.contains("sql/"),
+        "{list}"
+    );
+    assert_eq!(moat(&["explain", "nope"], repo()).status.code(), Some(2));
 }
 
 #[test]

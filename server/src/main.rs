@@ -124,8 +124,23 @@ fn main() -> ExitCode {
                 0
             }
             None => {
-                eprintln!("moat: no rule {rule:?}; `moat rules` lists them");
-                2
+                // A domain (`moat explain sql`): its rules, one per line.
+                let in_domain: Vec<_> = RULES.iter().filter(|r| r.domain() == rule).collect();
+                if in_domain.is_empty() {
+                    eprintln!("moat: no rule {rule:?}; `moat rules` lists them");
+                    return ExitCode::from(2);
+                }
+                let width = in_domain.iter().map(|r| r.id.len()).max().unwrap_or(0);
+                for r in in_domain {
+                    println!(
+                        "{:width$}  {:7}  {}",
+                        r.id,
+                        r.default_severity.as_str(),
+                        r.summary
+                    );
+                }
+                println!("\n`moat explain <id>` shows a rule's page.");
+                0
             }
         },
         Command::DebugTree { path } => debug_tree(&path),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use moat::analysis::rule::RULES;
+use moat::analysis::rule::{Rule, RULES};
 use moat::cli::{self, CheckOptions, FailOn, Format};
 
 /// Finds the backend security holes of web apps: Supabase/Postgres row level
@@ -106,15 +106,7 @@ fn main() -> ExitCode {
                     serde_json::to_string_pretty(&rules).unwrap_or_default()
                 );
             } else {
-                let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
-                for r in RULES {
-                    println!(
-                        "{:width$}  {:7}  {}",
-                        r.id,
-                        r.default_severity.as_str(),
-                        r.summary
-                    );
-                }
+                print_rule_lines(RULES);
             }
             0
         }
@@ -125,20 +117,16 @@ fn main() -> ExitCode {
             }
             None => {
                 // A domain (`moat explain sql`): its rules, one per line.
-                let in_domain: Vec<_> = RULES.iter().filter(|r| r.domain() == rule).collect();
+                let in_domain: Vec<&Rule> = RULES
+                    .iter()
+                    .copied()
+                    .filter(|r| r.domain() == rule)
+                    .collect();
                 if in_domain.is_empty() {
                     eprintln!("moat: no rule {rule:?}; `moat rules` lists them");
                     return ExitCode::from(2);
                 }
-                let width = in_domain.iter().map(|r| r.id.len()).max().unwrap_or(0);
-                for r in in_domain {
-                    println!(
-                        "{:width$}  {:7}  {}",
-                        r.id,
-                        r.default_severity.as_str(),
-                        r.summary
-                    );
-                }
+                print_rule_lines(&in_domain);
                 println!("\n`moat explain <id>` shows a rule's page.");
                 0
             }
@@ -208,5 +196,18 @@ fn debug_tree(path: &std::path::Path) -> i32 {
             }
             depth -= 1;
         }
+    }
+}
+
+/// Prints one line per rule: id, default severity, summary, in columns.
+fn print_rule_lines(rules: &[&Rule]) {
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in rules {
+        println!(
+            "{:width$}  {:7}  {}",
+            r.id,
+            r.default_severity.as_str(),
+            r.summary
+        );
     }
 }

@@ -18,7 +18,7 @@ use crate::language::Language;
 /// Every JS/TS file of the workspace and the project built from them.
 #[derive(Debug, Default)]
 pub struct JsIndex {
-    files: Overlay<JsFile>,
+    files: Overlay<Arc<JsFile>>,
     manifests: Mutex<Vec<Manifest>>,
     project: RwLock<Option<Arc<JsProject>>>,
 }
@@ -36,7 +36,7 @@ impl JsIndex {
     /// facts).
     pub fn set_from_disk(&self, files: Vec<JsFile>) {
         self.files
-            .set_from_disk(files.into_iter().map(|f| (f.key.clone(), f)));
+            .set_from_disk(files.into_iter().map(|f| (f.key.clone(), Arc::new(f))));
     }
 
     /// Replaces the manifests.
@@ -61,26 +61,32 @@ impl JsIndex {
         self.files.remove_dir_from_disk(&key_of(abs))
     }
 
-    /// Records an open document's text at `version`. Returns whether its
-    /// facts changed (a new file, or facts that differ from the last ones;
-    /// facts hold byte ranges, so most edits change them).
+    /// Records an open document's text at `version`, with its syntax tree
+    /// when the caller has one (the document's own: the text is then not
+    /// parsed again). Returns whether its facts changed (a new file, or
+    /// facts that differ from the last ones; facts hold byte ranges, so most
+    /// edits change them).
     pub fn set_open(
         &self,
         path: PathBuf,
         abs: &Path,
         language: Language,
         text: &str,
+        tree: Option<&tree_sitter::Tree>,
         version: i32,
     ) -> bool {
         let key = key_of(abs);
         if self.files.is_open_at(&key, version) {
             return false;
         }
-        let file = JsFile::new(path, key.clone(), language, text);
-        let facts = file.facts.clone();
+        let file = match tree {
+            Some(tree) => JsFile::from_tree(path, key.clone(), language, text, tree),
+            None => JsFile::new(path, key.clone(), language, text),
+        };
+        let file = Arc::new(file);
         self.files
-            .set_open(key, file, version)
-            .is_none_or(|old| old.facts != facts)
+            .set_open(key, file.clone(), version)
+            .is_none_or(|old| old.facts != file.facts)
     }
 
     /// A document was closed: its file goes back to the text on disk (or
@@ -89,7 +95,7 @@ impl JsIndex {
         let key = key_of(abs);
         self.files.close(&key, || {
             let text = std::fs::read_to_string(abs).ok()?;
-            Some(JsFile::new(path, key.clone(), language, &text))
+            Some(Arc::new(JsFile::new(path, key.clone(), language, &text)))
         })
     }
 
@@ -120,6 +126,7 @@ mod tests {
             abs,
             Language::TypeScript,
             "const x = 1;",
+            None,
             1
         ));
         // Same facts (a body edit): no rebuild needed.
@@ -128,6 +135,7 @@ mod tests {
             abs,
             Language::TypeScript,
             "const x = 2;",
+            None,
             2
         ));
         assert!(index.set_open(
@@ -135,7 +143,19 @@ mod tests {
             abs,
             Language::TypeScript,
             "import express from 'express'; const app = express(); app.post('/x', h);",
+            None,
             3
+        ));
+        // The document's own tree gives the same facts as a parse.
+        let text = "import express from 'express'; const app = express(); app.post('/x', h);";
+        let tree = crate::language::parse(Language::TypeScript, text, None).unwrap();
+        assert!(!index.set_open(
+            "app.ts".into(),
+            abs,
+            Language::TypeScript,
+            text,
+            Some(&tree),
+            4
         ));
         let project = index.rebuild(AuthSettings::default());
         assert_eq!(project.routes().routes.len(), 1);

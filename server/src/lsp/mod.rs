@@ -409,8 +409,11 @@ impl Backend {
             let backend = self.handle();
             let (uri2, text, version) = (uri.clone(), snap.rope.to_string(), snap.version);
             let language = snap.language.unwrap_or(Language::TypeScript);
+            // The document's own tree (a cheap handle): its facts are read
+            // from it, not from a second parse.
+            let tree = snap.tree.clone();
             tokio::task::spawn_blocking(move || {
-                backend.refresh_js_document(&uri2, language, &text, version)
+                backend.refresh_js_document(&uri2, language, &text, tree.as_ref(), version)
             })
             .await
             .unwrap_or(false)
@@ -462,14 +465,21 @@ impl Backend {
 
     /// Records a JS/TS document's facts in the project index and rebuilds
     /// the project if they changed. Returns whether it did. Blocking work.
-    fn refresh_js_document(&self, uri: &Uri, language: Language, text: &str, version: i32) -> bool {
+    fn refresh_js_document(
+        &self,
+        uri: &Uri,
+        language: Language,
+        text: &str,
+        tree: Option<&Tree>,
+        version: i32,
+    ) -> bool {
         let Some(abs) = uri.to_file_path().map(|p| p.into_owned()) else {
             return false;
         };
-        let changed = self
-            .state
-            .js
-            .set_open(self.path_of(uri), &abs, language, text, version);
+        let changed =
+            self.state
+                .js
+                .set_open(self.path_of(uri), &abs, language, text, tree, version);
         if changed || self.state.js.current().is_none() {
             self.rebuild_js();
         }

@@ -1416,8 +1416,7 @@ mod tests {
         JsProject::build(
             files
                 .iter()
-                .map(|(k, t)| JsFile::new(k.into(), k.into(), Language::TypeScript, t))
-                .collect(),
+                .map(|(k, t)| JsFile::new(k.into(), k.into(), Language::TypeScript, t)),
             Vec::new(),
             AuthSettings::default(),
         )

@@ -841,17 +841,14 @@ mod tests {
     ) -> Vec<Finding> {
         let lang = |p: &str| Language::from_path(Path::new(p)).unwrap_or(Language::TypeScript);
         let project = JsProject::build(
-            files
-                .iter()
-                .map(|(k, t)| {
-                    JsFile::new(
-                        PathBuf::from(k.trim_start_matches("/p/")),
-                        k.into(),
-                        lang(k),
-                        t,
-                    )
-                })
-                .collect(),
+            files.iter().map(|(k, t)| {
+                JsFile::new(
+                    PathBuf::from(k.trim_start_matches("/p/")),
+                    k.into(),
+                    lang(k),
+                    t,
+                )
+            }),
             manifests
                 .iter()
                 .map(|(d, t)| Manifest::parse(d.into(), t, None).unwrap())

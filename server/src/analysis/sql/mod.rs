@@ -264,6 +264,22 @@ pub fn holds_user_data(table: &model::Table) -> bool {
     owner_column(table).is_some() || !sensitive_columns(table).is_empty()
 }
 
+/// For unit tests: the findings of rule `rule` in `sql`, analysed alone as
+/// a Supabase migration (`supabase/migrations/1_a.sql`) with the default
+/// configuration.
+#[cfg(test)]
+pub(crate) fn findings_in_migration(rule: &str, sql: &str) -> Vec<crate::analysis::Finding> {
+    crate::analysis::analyze_text(
+        std::path::Path::new("supabase/migrations/1_a.sql"),
+        sql,
+        crate::language::Language::Sql,
+        &crate::config::Config::default(),
+    )
+    .into_iter()
+    .filter(|f| f.rule == rule)
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

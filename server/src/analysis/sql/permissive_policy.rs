@@ -287,16 +287,10 @@ mod tests {
     use std::path::Path;
 
     fn found(sql: &str) -> Vec<(String, Severity)> {
-        analyze_text(
-            Path::new("supabase/migrations/1_a.sql"),
-            sql,
-            Language::Sql,
-            &Config::default(),
-        )
-        .into_iter()
-        .filter(|f| f.rule == "sql/permissive-policy")
-        .map(|f| (sql[f.range].to_string(), f.severity))
-        .collect()
+        super::super::findings_in_migration("sql/permissive-policy", sql)
+            .into_iter()
+            .map(|f| (sql[f.range].to_string(), f.severity))
+            .collect()
     }
 
     #[test]

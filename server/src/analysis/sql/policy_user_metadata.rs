@@ -209,22 +209,12 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::to_app_metadata;
-    use crate::analysis::analyze_text;
-    use crate::config::Config;
-    use crate::language::Language;
-    use std::path::Path;
 
     fn found(sql: &str) -> Vec<String> {
-        analyze_text(
-            Path::new("supabase/migrations/1_a.sql"),
-            sql,
-            Language::Sql,
-            &Config::default(),
-        )
-        .into_iter()
-        .filter(|f| f.rule == "sql/policy-user-metadata")
-        .map(|f| sql[f.range].to_string())
-        .collect()
+        super::super::findings_in_migration("sql/policy-user-metadata", sql)
+            .into_iter()
+            .map(|f| sql[f.range].to_string())
+            .collect()
     }
 
     #[test]

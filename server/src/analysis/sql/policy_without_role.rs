@@ -205,29 +205,22 @@ fn closed_to_anon(pf: &PolicyFacts<'_>, policy: &Policy) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::analyze_text;
     use crate::config::Config;
     use crate::language::Language;
     use std::path::Path;
 
     fn found(sql: &str) -> Vec<(String, Vec<String>)> {
-        analyze_text(
-            Path::new("supabase/migrations/1_a.sql"),
-            sql,
-            Language::Sql,
-            &Config::default(),
-        )
-        .into_iter()
-        .filter(|f| f.rule == "sql/policy-without-role")
-        .map(|f| {
-            let fixes = f
-                .fixes
-                .iter()
-                .map(|x| crate::fix::apply(sql, &x.edits).unwrap())
-                .collect();
-            (sql[f.range].to_string(), fixes)
-        })
-        .collect()
+        super::super::findings_in_migration("sql/policy-without-role", sql)
+            .into_iter()
+            .map(|f| {
+                let fixes = f
+                    .fixes
+                    .iter()
+                    .map(|x| crate::fix::apply(sql, &x.edits).unwrap())
+                    .collect();
+                (sql[f.range].to_string(), fixes)
+            })
+            .collect()
     }
 
     #[test]

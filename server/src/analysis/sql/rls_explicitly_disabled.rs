@@ -249,23 +249,13 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::analyze_text;
     use crate::analysis::rule::Severity;
-    use crate::config::Config;
-    use crate::language::Language;
-    use std::path::Path;
 
     fn found(sql: &str) -> Vec<(String, Severity, usize)> {
-        analyze_text(
-            Path::new("supabase/migrations/1_a.sql"),
-            sql,
-            Language::Sql,
-            &Config::default(),
-        )
-        .into_iter()
-        .filter(|f| f.rule == "sql/rls-explicitly-disabled")
-        .map(|f| (sql[f.range].to_string(), f.severity, f.related.len()))
-        .collect()
+        super::super::findings_in_migration("sql/rls-explicitly-disabled", sql)
+            .into_iter()
+            .map(|f| (sql[f.range].to_string(), f.severity, f.related.len()))
+            .collect()
     }
 
     #[test]

@@ -132,22 +132,12 @@ fn check(ctx: &FileContext<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::analyze_text;
-    use crate::config::Config;
-    use crate::language::Language;
-    use std::path::Path;
 
     fn found(sql: &str) -> Vec<String> {
-        analyze_text(
-            Path::new("supabase/migrations/1_a.sql"),
-            sql,
-            Language::Sql,
-            &Config::default(),
-        )
-        .into_iter()
-        .filter(|f| f.rule == "sql/rls-no-policy")
-        .map(|f| sql[f.range].to_string())
-        .collect()
+        super::super::findings_in_migration("sql/rls-no-policy", sql)
+            .into_iter()
+            .map(|f| sql[f.range].to_string())
+            .collect()
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub mod facts;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::language::Language;
 
@@ -47,6 +47,23 @@ impl JsFile {
             key,
             language,
             facts,
+        }
+    }
+
+    /// Extracts the facts of `text` from its syntax tree `tree`, already
+    /// parsed (an open document's): no second parse.
+    pub fn from_tree(
+        path: PathBuf,
+        key: PathBuf,
+        language: Language,
+        text: &str,
+        tree: &tree_sitter::Tree,
+    ) -> JsFile {
+        JsFile {
+            path,
+            key,
+            language,
+            facts: facts::extract(text, tree.root_node()),
         }
     }
 }
@@ -185,8 +202,10 @@ pub fn locked_version(name: &str, lock: &str, package: &str) -> Option<String> {
 /// The JS/TS side of a workspace.
 #[derive(Debug, Default)]
 pub struct JsProject {
-    /// Every JS/TS file, in a fixed order (by key).
-    pub files: Vec<JsFile>,
+    /// Every JS/TS file, in a fixed order (by key). Shared: the language
+    /// server rebuilds the project on an edit from the facts it keeps,
+    /// without copying them.
+    pub files: Vec<Arc<JsFile>>,
     /// Every `package.json` found above the files, by folder.
     pub manifests: Vec<Manifest>,
     /// Settings the route rules use.
@@ -209,12 +228,13 @@ pub struct AuthSettings {
 }
 
 impl JsProject {
-    /// Builds the project from its files and manifests.
+    /// Builds the project from its files (owned or shared) and manifests.
     pub fn build(
-        mut files: Vec<JsFile>,
+        files: impl IntoIterator<Item = impl Into<Arc<JsFile>>>,
         manifests: Vec<Manifest>,
         settings: AuthSettings,
     ) -> JsProject {
+        let mut files: Vec<Arc<JsFile>> = files.into_iter().map(Into::into).collect();
         files.sort_by(|a, b| a.key.cmp(&b.key));
         files.dedup_by(|a, b| a.key == b.key);
         let by_key = files
